@@ -1,0 +1,44 @@
+# Lifeline: make run, make test (see README.md).
+SHELL := /bin/bash
+export PATH := $(PATH):/usr/local/go/bin
+GO ?= go
+BIN := bin
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+DATA ?= $(CURDIR)/.lifeline-demo
+
+.PHONY: all build run test test-go bench lint clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -o $(BIN)/lifeline-rendezvous ./rendezvous
+
+# Starts the server on its embedded defaults (SQLite and a self-signed
+# certificate in $(DATA)) with a demo CSR account whose password it prints.
+run:
+	@packaging/scripts/deps.sh run
+	@$(MAKE) --no-print-directory build
+	$(BIN)/lifeline-rendezvous serve --data $(DATA) --demo
+
+# Every test, against SQLite and a throwaway PostgreSQL server.
+test:
+	@packaging/scripts/deps.sh test
+	@url=$$(packaging/scripts/test-postgres.sh) && \
+	  LIFELINE_TEST_POSTGRES="$$url" LIFELINE_REQUIRE_POSTGRES=1 $(MAKE) --no-print-directory test-go
+
+test-go:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+bench:
+	@packaging/scripts/deps.sh bench
+	$(GO) run ./rendezvous/loadtest -out BENCHMARKS.md
+	$(GO) run ./shared/codec/cmd/codecbench -corpus ../shared/corpus -out BENCHMARKS.md
+
+lint:
+	@packaging/scripts/deps.sh lint
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+clean:
+	rm -rf $(BIN)

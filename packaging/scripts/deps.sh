@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian packages a make target needs, once.
+#   deps.sh run|test|bench|lint
+# As root, missing packages are installed with apt-get. Otherwise the exact
+# apt-get line is printed and the script fails, so nothing half-works.
+set -euo pipefail
+
+case "${1:-}" in
+  run)   pkgs=(ca-certificates) ;;
+  test)  pkgs=(ca-certificates postgresql) ;;
+  bench) pkgs=(ca-certificates ffmpeg) ;;
+  lint)  pkgs=(ca-certificates) ;;
+  *) echo "usage: $0 run|test|bench|lint" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "Missing Debian packages. Install them with:" >&2
+  echo "  sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "Installing ${missing[*]} ..." >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,299 @@
+package server
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"lifeline/rendezvous/room"
+	"lifeline/rendezvous/store"
+	"lifeline/shared/protocol"
+)
+
+// report is the Session Details report: who took part and when, every
+// event in order, the chat, and the notes.
+type report struct {
+	Session      reportSession       `json:"session"`
+	Participants []reportParticipant `json:"participants"`
+	Events       []reportEvent       `json:"events"`
+	Chat         []reportChat        `json:"chat"`
+	Notes        string              `json:"notes"`
+}
+
+type reportSession struct {
+	ID           string `json:"id"`
+	Number       string `json:"number"`
+	State        string `json:"state"`
+	Type         string `json:"type,omitempty"`
+	TrackingCode string `json:"tracking_code,omitempty"`
+	CSR          string `json:"csr"`
+	CSREmail     string `json:"csr_email"`
+	CreatedAt    any    `json:"created_at"`
+	EndedAt      any    `json:"ended_at"`
+	EndReason    string `json:"end_reason,omitempty"`
+}
+
+type reportParticipant struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Email    string `json:"email,omitempty"`
+	Role     string `json:"role"`
+	JoinedAt any    `json:"joined_at"`
+	LeftAt   any    `json:"left_at"`
+}
+
+type reportEvent struct {
+	Seq    int64           `json:"seq"`
+	At     time.Time       `json:"at"`
+	Type   string          `json:"type"`
+	Actor  string          `json:"actor,omitempty"`
+	Target string          `json:"target,omitempty"`
+	Data   json.RawMessage `json:"data"`
+}
+
+type reportChat struct {
+	At   time.Time `json:"at"`
+	From string    `json:"from"`
+	To   string    `json:"to"`
+	Text string    `json:"text"`
+}
+
+// loadReport reads a session's report for a CSR who took part in it, or an
+// admin.
+func (s *Server) loadReport(ctx context.Context, u *store.User, id string) (*report, error) {
+	sess, err := s.Store.SessionByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, &room.Error{Status: http.StatusNotFound, Code: "no_such_session", Msg: "There is no such session."}
+	} else if err != nil {
+		return nil, err
+	}
+	parts, err := s.Store.Participants(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	allowed := u.Role == store.RoleAdmin || sess.OwnerUserID == u.ID
+	for _, p := range parts {
+		allowed = allowed || p.UserID == u.ID
+	}
+	if !allowed {
+		return nil, &room.Error{Status: http.StatusForbidden, Code: "not_your_session", Msg: "You can only see reports of sessions you took part in."}
+	}
+	events, err := s.Store.Events(ctx, id, 0)
+	if err != nil {
+		return nil, err
+	}
+	rep := &report{Session: reportSession{
+		ID: sess.ID, Number: sess.Number, State: sess.State, Type: sess.Type, TrackingCode: sess.TrackingCode,
+		CreatedAt: timeOrNil(sess.CreatedAt), EndedAt: timeOrNil(sess.EndedAt), EndReason: sess.EndReason,
+	}, Notes: sess.Notes, Participants: []reportParticipant{}, Events: []reportEvent{}, Chat: []reportChat{}}
+	if owner, err := s.Store.UserByID(ctx, sess.OwnerUserID); err == nil {
+		rep.Session.CSR, rep.Session.CSREmail = owner.Name, owner.Email
+	}
+	names := map[string]string{}
+	for _, p := range parts {
+		names[p.ID] = p.Name
+		rep.Participants = append(rep.Participants, reportParticipant{
+			ID: p.ID, Name: p.Name, Email: p.Email, Role: p.Role, JoinedAt: timeOrNil(p.JoinedAt), LeftAt: timeOrNil(p.LeftAt),
+		})
+	}
+	for _, e := range events {
+		rep.Events = append(rep.Events, reportEvent{Seq: e.Seq, At: e.At.UTC(), Type: e.Type, Actor: e.Actor, Target: e.Target, Data: json.RawMessage(e.Data)})
+		if e.Type == string(protocol.TypeChat) {
+			var c protocol.Chat
+			if json.Unmarshal(e.Data, &c) == nil {
+				to := "everyone"
+				if e.Target != "" {
+					to = names[e.Target]
+				}
+				rep.Chat = append(rep.Chat, reportChat{At: e.At.UTC(), From: names[e.Actor], To: to, Text: c.Text})
+			}
+		}
+	}
+	return rep, nil
+}
+
+// state renders an ended session's record in the shape of GET /sessions/{id}.
+func (rep *report) state() map[string]any {
+	parts := make([]map[string]any, 0, len(rep.Participants))
+	host := ""
+	for _, p := range rep.Participants {
+		parts = append(parts, map[string]any{"id": p.ID, "name": p.Name, "email": p.Email, "role": p.Role, "joined_at": p.JoinedAt, "left_at": p.LeftAt})
+		if p.Role == store.RoleHost {
+			host = p.ID
+		}
+	}
+	return map[string]any{"id": rep.Session.ID, "number": rep.Session.Number, "state": rep.Session.State, "host_id": host, "participants": parts}
+}
+
+func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.requireUser(w, r)
+	if !ok {
+		return
+	}
+	rep, err := s.loadReport(r.Context(), u, r.PathValue("id"))
+	if err != nil {
+		s.writeErr(w, err)
+		return
+	}
+	switch r.URL.Query().Get("format") {
+	case "", "json":
+		writeJSON(w, http.StatusOK, rep)
+	case "txt", "text":
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		rep.writeText(w)
+	default:
+		writeError(w, http.StatusBadRequest, "unknown_format", "The report format must be json or txt.")
+	}
+}
+
+func fmtTime(v any) string {
+	if t, ok := v.(time.Time); ok {
+		return t.Format("2006-01-02 15:04:05 UTC")
+	}
+	return "—"
+}
+
+// writeText renders the report for people: printable, greppable.
+func (rep *report) writeText(w io.Writer) {
+	s := rep.Session
+	fmt.Fprintf(w, "Session Details — session %s %s %s\n\n", s.Number[:3], s.Number[3:6], s.Number[6:])
+	fmt.Fprintf(w, "Session ID:     %s\nState:          %s\nCSR:            %s <%s>\n", s.ID, s.State, s.CSR, s.CSREmail)
+	if s.Type != "" {
+		fmt.Fprintf(w, "Type:           %s\n", s.Type)
+	}
+	if s.TrackingCode != "" {
+		fmt.Fprintf(w, "Tracking code:  %s\n", s.TrackingCode)
+	}
+	fmt.Fprintf(w, "Started:        %s\nEnded:          %s\n", fmtTime(s.CreatedAt), fmtTime(s.EndedAt))
+	if s.EndReason != "" {
+		fmt.Fprintf(w, "End reason:     %s\n", s.EndReason)
+	}
+	fmt.Fprintf(w, "\nParticipants\n")
+	names := map[string]string{}
+	for _, p := range rep.Participants {
+		names[p.ID] = p.Name
+		email := ""
+		if p.Email != "" {
+			email = " <" + p.Email + ">"
+		}
+		fmt.Fprintf(w, "  %s%s, %s: joined %s, left %s\n", p.Name, email, p.Role, fmtTime(p.JoinedAt), fmtTime(p.LeftAt))
+	}
+	fmt.Fprintf(w, "\nEvents\n")
+	for _, e := range rep.Events {
+		line := fmt.Sprintf("  %4d  %s  %-18s", e.Seq, e.At.Format("15:04:05"), e.Type)
+		if e.Actor != "" {
+			line += " by " + names[e.Actor]
+		}
+		if e.Target != "" {
+			line += " → " + names[e.Target]
+		}
+		if d := string(e.Data); d != "{}" && d != "" && e.Type != string(protocol.TypeChat) {
+			line += "  " + d
+		}
+		fmt.Fprintln(w, line)
+	}
+	fmt.Fprintf(w, "\nChat\n")
+	for _, c := range rep.Chat {
+		fmt.Fprintf(w, "  %s  %s → %s: %s\n", c.At.Format("15:04:05"), c.From, c.To, c.Text)
+	}
+	fmt.Fprintf(w, "\nNotes\n")
+	for _, l := range strings.Split(rep.Notes, "\n") {
+		fmt.Fprintf(w, "  %s\n", l)
+	}
+}
+
+// handleSessionsReport lists sessions, one row each: CSRs see their own,
+// admins everyone's (optionally one CSR's).
+func (s *Server) handleSessionsReport(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.requireUser(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	var f store.SessionFilter
+	var err error
+	for _, p := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if v := q.Get(p.name); v != "" {
+			if *p.dst, err = parseDate(v); err != nil {
+				writeError(w, http.StatusBadRequest, "invalid_date", fmt.Sprintf("%s: %v", p.name, err))
+				return
+			}
+		}
+	}
+	if v := q.Get("to"); v != "" && len(v) == len("2006-01-02") {
+		f.To = f.To.Add(24 * time.Hour) // a date means the whole day
+	}
+	if csr := q.Get("csr"); csr != "" {
+		if u.Role != store.RoleAdmin && !strings.EqualFold(csr, u.Email) {
+			writeError(w, http.StatusForbidden, "not_your_sessions", "You can only list your own sessions.")
+			return
+		}
+		f.OwnerEmail = csr
+	}
+	if u.Role != store.RoleAdmin {
+		f.OwnerUserID = u.ID
+	}
+	rows, err := s.Store.ListSessions(r.Context(), f)
+	if err != nil {
+		s.writeErr(w, err)
+		return
+	}
+	if q.Get("format") == "csv" {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="lifeline-sessions.csv"`)
+		cw := csv.NewWriter(w)
+		_ = cw.Write([]string{"session_id", "number", "csr_name", "csr_email", "customer_name", "customer_email", "type", "tracking_code", "requested_at", "started_at", "ended_at", "state"})
+		for _, row := range rows {
+			_ = cw.Write([]string{row.ID, row.Number, row.CSRName, row.CSREmail, csvSafe(row.CustomerName), csvSafe(row.CustomerEmail),
+				csvSafe(row.Type), csvSafe(row.TrackingCode), csvTime(row.CreatedAt), csvTime(row.StartedAt), csvTime(row.EndedAt), row.State})
+		}
+		cw.Flush()
+		return
+	}
+	out := make([]map[string]any, 0, len(rows))
+	for _, row := range rows {
+		out = append(out, map[string]any{
+			"id": row.ID, "number": row.Number, "csr_name": row.CSRName, "csr_email": row.CSREmail,
+			"customer_name": row.CustomerName, "customer_email": row.CustomerEmail, "type": row.Type,
+			"tracking_code": row.TrackingCode, "requested_at": timeOrNil(row.CreatedAt),
+			"started_at": timeOrNil(row.StartedAt), "ended_at": timeOrNil(row.EndedAt), "state": row.State,
+		})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"sessions": out})
+}
+
+func parseDate(v string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	t, err := time.Parse("2006-01-02", v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is neither a date (2006-01-02) nor a time (RFC 3339)", v)
+	}
+	return t, nil
+}
+
+func csvTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// csvSafe keeps a customer-typed field from being run as a formula when
+// the export is opened in a spreadsheet.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

@@ -1,0 +1,184 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// migration is one step of the schema's history. Statements use only what
+// SQLite and PostgreSQL have in common, plus the {{…}} type names that the
+// dialect expands. Once released, a migration is never edited: changes go in
+// a new one appended to the list.
+//
+// Roles, states and audiences are validated in Go rather than with CHECK
+// constraints, because SQLite cannot alter a constraint without rebuilding
+// the table, and new roles are the likeliest schema change of all.
+type migration struct {
+	version int64
+	stmts   []string
+}
+
+var migrations = []migration{
+	{version: 1, stmts: []string{
+		`CREATE TABLE users (
+			id            TEXT PRIMARY KEY,
+			email         TEXT NOT NULL UNIQUE,
+			name          TEXT NOT NULL DEFAULT '',
+			role          TEXT NOT NULL,
+			password_hash TEXT NOT NULL DEFAULT '',
+			disabled      INTEGER NOT NULL DEFAULT 0,
+			failed_logins INTEGER NOT NULL DEFAULT 0,
+			locked_until  BIGINT NOT NULL DEFAULT 0,
+			created_at    BIGINT NOT NULL DEFAULT 0
+		)`,
+
+		`CREATE TABLE tokens (
+			hash       {{blob}} PRIMARY KEY,
+			user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+			created_at BIGINT NOT NULL,
+			expires_at BIGINT NOT NULL
+		)`,
+		`CREATE INDEX tokens_user ON tokens(user_id)`,
+		`CREATE INDEX tokens_expires ON tokens(expires_at)`,
+
+		`CREATE TABLE sessions (
+			id            TEXT PRIMARY KEY,
+			number        TEXT NOT NULL,
+			type          TEXT NOT NULL DEFAULT '',
+			tracking_code TEXT NOT NULL DEFAULT '',
+			state         TEXT NOT NULL,
+			owner_user_id TEXT NOT NULL REFERENCES users(id),
+			notes         TEXT NOT NULL DEFAULT '',
+			end_reason    TEXT NOT NULL DEFAULT '',
+			created_at    BIGINT NOT NULL,
+			ended_at      BIGINT NOT NULL DEFAULT 0
+		)`,
+		// A number identifies a session only while it is live; ended sessions
+		// keep theirs for the record, so the index must skip them.
+		`CREATE UNIQUE INDEX sessions_live_number ON sessions(number) WHERE state = 'live'`,
+		`CREATE INDEX sessions_live_created ON sessions(created_at) WHERE state = 'live'`,
+		`CREATE INDEX sessions_created ON sessions(created_at)`,
+		`CREATE INDEX sessions_owner_created ON sessions(owner_user_id, created_at)`,
+
+		// join_order exists only to break ties between participants who
+		// joined in the same millisecond.
+		`CREATE TABLE participants (
+			join_order {{serial_pk}},
+			id         TEXT NOT NULL UNIQUE,
+			session_id TEXT NOT NULL REFERENCES sessions(id),
+			user_id    TEXT REFERENCES users(id),
+			name       TEXT NOT NULL DEFAULT '',
+			email      TEXT NOT NULL DEFAULT '',
+			role       TEXT NOT NULL,
+			token_hash {{blob}} UNIQUE,
+			addr       TEXT NOT NULL DEFAULT '',
+			joined_at  BIGINT NOT NULL,
+			left_at    BIGINT NOT NULL DEFAULT 0
+		)`,
+		`CREATE INDEX participants_session ON participants(session_id, joined_at, join_order)`,
+
+		`CREATE TABLE events (
+			session_id  TEXT NOT NULL REFERENCES sessions(id),
+			seq         BIGINT NOT NULL,
+			occurred_at BIGINT NOT NULL,
+			type        TEXT NOT NULL,
+			actor       TEXT NOT NULL DEFAULT '',
+			target      TEXT NOT NULL DEFAULT '',
+			audience    TEXT NOT NULL,
+			data        TEXT NOT NULL DEFAULT '{}',
+			PRIMARY KEY (session_id, seq)
+		)`,
+	}},
+}
+
+// SchemaVersion is the schema version this build creates and understands.
+func SchemaVersion() int64 { return migrations[len(migrations)-1].version }
+
+// migrate brings the database up to SchemaVersion. It refuses a database
+// migrated by a newer build rather than running against tables it does not
+// know.
+func migrate(ctx context.Context, db *sql.DB, d *dialect) (err error) {
+	// One connection throughout, because PostgreSQL's advisory lock belongs
+	// to the connection that took it.
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer conn.Close()
+
+	if d.lock != "" {
+		if _, err := conn.ExecContext(ctx, d.lock); err != nil {
+			return fmt.Errorf("migrate: lock: %w", err)
+		}
+		defer func() {
+			// A fresh context: the lock must be released even when ctx ended,
+			// or the pooled connection would keep holding it.
+			_, uerr := conn.ExecContext(context.Background(), d.unlock)
+			if uerr != nil && err == nil {
+				err = fmt.Errorf("migrate: unlock: %w", uerr)
+			}
+		}()
+	}
+
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    BIGINT PRIMARY KEY,
+		applied_at BIGINT NOT NULL
+	)`); err != nil {
+		return fmt.Errorf("migrate: create schema_migrations: %w", err)
+	}
+
+	var current int64
+	if err := conn.QueryRowContext(ctx,
+		`SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return fmt.Errorf("migrate: read version: %w", err)
+	}
+	if latest := SchemaVersion(); current > latest {
+		return fmt.Errorf("migrate: database schema version %d is newer than this build's %d", current, latest)
+	}
+
+	for _, m := range migrations {
+		if m.version <= current {
+			continue
+		}
+		if err := applyMigration(ctx, conn, d, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func applyMigration(ctx context.Context, conn *sql.Conn, d *dialect, m migration) error {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migration %d: begin: %w", m.version, err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+
+	// Checked again inside the transaction: another process sharing a SQLite
+	// file may have applied it since we read the version, and SQLite's
+	// write lock (taken at BEGIN) is what orders us after it.
+	var done int
+	if err := tx.QueryRowContext(ctx, d.rebind(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`),
+		m.version).Scan(&done); err != nil {
+		return fmt.Errorf("migration %d: %w", m.version, err)
+	}
+	if done > 0 {
+		return nil
+	}
+
+	for i, stmt := range m.stmts {
+		if _, err := tx.ExecContext(ctx, d.ddl.Replace(stmt)); err != nil {
+			return fmt.Errorf("migration %d, statement %d: %w", m.version, i+1, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, d.rebind(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`),
+		m.version, time.Now().UnixMilli()); err != nil {
+		return fmt.Errorf("migration %d: record: %w", m.version, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migration %d: commit: %w", m.version, err)
+	}
+	return nil
+}

@@ -1,0 +1,186 @@
+// Package store keeps everything the rendezvous server must not lose: accounts,
+// bearer tokens, sessions, participants and the ordered event log that becomes
+// the Session Details report. One implementation serves both the embedded
+// SQLite database (the default, no cgo) and PostgreSQL; they share one schema
+// and one list of migrations, differing only in placeholder syntax.
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"errors"
+	"strings"
+	"time"
+)
+
+// Sentinel errors, tested with errors.Is.
+var (
+	ErrNotFound    = errors.New("not found")
+	ErrExists      = errors.New("already exists")
+	ErrNumberTaken = errors.New("session number already in use by a live session")
+)
+
+// User roles.
+const (
+	RoleCSR   = "csr"
+	RoleAdmin = "admin"
+)
+
+// Participant roles in a session, as the user guide names them.
+const (
+	RoleHost      = "csr"                // the CSR in control of the session
+	RoleAssistant = "assistant"          // another CSR, observing
+	RolePrimary   = "primary_customer"   // the customer who shares
+	RoleSecondary = "secondary_customer" // further customers, view only
+)
+
+// Session states.
+const (
+	StateLive  = "live"
+	StateEnded = "ended"
+)
+
+// Event audiences: who may see an event when it is sent or replayed.
+const (
+	AudienceAll     = "all"     // every participant
+	AudiencePrivate = "private" // only Actor and Target
+	AudienceCSR     = "csr"     // only CSRs (host and assistants)
+)
+
+// User is a CSR or admin account.
+type User struct {
+	ID           string
+	Email        string // stored lower-case; unique
+	Name         string
+	Role         string // RoleCSR or RoleAdmin
+	PasswordHash string // argon2id, PHC string format
+	Disabled     bool
+	FailedLogins int
+	LockedUntil  time.Time // zero when not locked
+	CreatedAt    time.Time
+}
+
+// Token is an opaque bearer token of a logged-in user, stored as its SHA-256.
+type Token struct {
+	Hash      []byte
+	UserID    string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// Session is one support session.
+type Session struct {
+	ID           string
+	Number       string // 9 digits; unique among live sessions only
+	Type         string
+	TrackingCode string
+	State        string // StateLive or StateEnded
+	OwnerUserID  string // the CSR who started it
+	Notes        string
+	EndReason    string
+	CreatedAt    time.Time
+	EndedAt      time.Time // zero while live
+}
+
+// Participant is one person's presence in one session. CSRs have a UserID;
+// customers do not. TokenHash is the SHA-256 of the participant token that
+// lets that person (re)connect to this session and nothing else.
+type Participant struct {
+	ID        string
+	SessionID string
+	UserID    string
+	Name      string
+	Email     string
+	Role      string
+	TokenHash []byte
+	Addr      string // remote address at join, for the record
+	JoinedAt  time.Time
+	LeftAt    time.Time // zero while present
+}
+
+// Event is one entry of a session's log. Seq numbers start at 1 per session
+// and are assigned by the session's owning goroutine, so (SessionID, Seq) is
+// unique and gap-free.
+type Event struct {
+	SessionID string
+	Seq       int64
+	At        time.Time
+	Type      string
+	Actor     string // participant id, empty for the server itself
+	Target    string // participant id, empty when none
+	Audience  string // AudienceAll, AudiencePrivate or AudienceCSR
+	Data      []byte // JSON object
+}
+
+// SessionFilter selects sessions for reports. Zero fields do not filter.
+type SessionFilter struct {
+	From, To    time.Time // CreatedAt in [From, To)
+	OwnerUserID string
+	OwnerEmail  string
+}
+
+// SessionSummary is one row of the sessions report.
+type SessionSummary struct {
+	Session
+	CSRName       string
+	CSREmail      string
+	CustomerName  string    // the first customer to join, if any
+	CustomerEmail string    //
+	StartedAt     time.Time // when the first customer joined; zero if none did
+}
+
+// Writer holds every write that may need to be combined with others in one
+// transaction, so that a rule's effects are never half-applied.
+type Writer interface {
+	AddParticipant(ctx context.Context, p Participant) error
+	SetParticipantRole(ctx context.Context, participantID, role string) error
+	SetParticipantLeft(ctx context.Context, participantID string, at time.Time) error
+	AppendEvent(ctx context.Context, e Event) error
+	SetNotes(ctx context.Context, sessionID, notes string) error
+	EndSession(ctx context.Context, sessionID string, at time.Time, reason string) error
+}
+
+// Store is the persistent state of the rendezvous server.
+type Store interface {
+	Writer
+	// Tx runs fn in one transaction: all of its writes happen or none do.
+	Tx(ctx context.Context, fn func(w Writer) error) error
+	Close() error
+
+	CreateUser(ctx context.Context, u User) error // ErrExists on a taken email
+	UserByEmail(ctx context.Context, email string) (User, error)
+	UserByID(ctx context.Context, id string) (User, error)
+	ListUsers(ctx context.Context) ([]User, error)
+	SetUserDisabled(ctx context.Context, email string, disabled bool) error
+	SetPasswordHash(ctx context.Context, email, hash string) error
+	SetLoginState(ctx context.Context, userID string, failures int, lockedUntil time.Time) error
+
+	CreateToken(ctx context.Context, t Token) error
+	TokenByHash(ctx context.Context, hash []byte) (Token, error) // ErrNotFound when absent or expired
+	DeleteToken(ctx context.Context, hash []byte) error
+	DeleteExpiredTokens(ctx context.Context, now time.Time) error
+
+	// CreateSession stores a live session and its host participant together.
+	// ErrNumberTaken when another live session has the same number.
+	CreateSession(ctx context.Context, s Session, host Participant) error
+	SessionByID(ctx context.Context, id string) (Session, error)
+	LiveSessionByNumber(ctx context.Context, number string) (Session, error)
+	LiveSessions(ctx context.Context) ([]Session, error)
+	ListSessions(ctx context.Context, f SessionFilter) ([]SessionSummary, error)
+
+	Participants(ctx context.Context, sessionID string) ([]Participant, error) // in join order
+	ParticipantByID(ctx context.Context, id string) (Participant, error)
+	ParticipantByTokenHash(ctx context.Context, hash []byte) (Participant, error)
+
+	Events(ctx context.Context, sessionID string, afterSeq int64) ([]Event, error) // in Seq order
+	LastSeq(ctx context.Context, sessionID string) (int64, error)                  // 0 when none
+}
+
+// NewID returns a random identifier with a prefix naming its kind
+// ("usr_", "ses_", "par_"): 80 random bits, lower-case base32.
+func NewID(prefix string) string {
+	b := make([]byte, 10)
+	_, _ = rand.Read(b)
+	return prefix + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+}

@@ -1,0 +1,127 @@
+package protocol
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestDecode(t *testing.T) {
+	big := `{"v":1,"type":"chat","data":{"text":"` + strings.Repeat("a", MaxMessageSize) + `"}}`
+	cases := []struct {
+		name string
+		in   string
+		err  error // nil: accepted
+	}{
+		{"chat to all is accepted", `{"v":1,"type":"chat","id":"1","data":{"text":"hello"}}`, nil},
+		{"chat to one is accepted", `{"v":1,"type":"chat","data":{"to":"par_1","text":"hi"}}`, nil},
+		{"empty chat is invalid", `{"v":1,"type":"chat","data":{"text":""}}`, ErrInvalid},
+		{"message over 64 KiB is too large", big, ErrTooLarge},
+		{"broken JSON is malformed", `{"v":1,"type":"chat"`, ErrMalformed},
+		{"data of the wrong shape is malformed", `{"v":1,"type":"chat","data":{"text":5}}`, ErrMalformed},
+		{"data that is not an object is malformed", `{"v":1,"type":"chat","data":"x"}`, ErrMalformed},
+		{"other version is refused", `{"v":2,"type":"chat","data":{"text":"x"}}`, ErrVersion},
+		{"missing version is refused", `{"type":"chat","data":{"text":"x"}}`, ErrVersion},
+		{"unknown type is refused", `{"v":1,"type":"teleport","data":{}}`, ErrUnknownType},
+		{"leave needs no data", `{"v":1,"type":"leave"}`, nil},
+		{"consent request for view", `{"v":1,"type":"consent_request","data":{"request_id":"r1","to":"p","action":"view"}}`, nil},
+		{"consent request for an unknown action", `{"v":1,"type":"consent_request","data":{"request_id":"r1","to":"p","action":"format-disk"}}`, ErrInvalid},
+		{"consent request without target", `{"v":1,"type":"consent_request","data":{"request_id":"r1","action":"view"}}`, ErrInvalid},
+		{"consent answer without request id", `{"v":1,"type":"consent_answer","data":{"granted":true}}`, ErrInvalid},
+		{"offer needs sdp", `{"v":1,"type":"signal","data":{"to":"p","kind":"offer"}}`, ErrInvalid},
+		{"candidate signal", `{"v":1,"type":"signal","data":{"to":"p","kind":"candidate","candidate":{"candidate":"x"}}}`, nil},
+		{"unknown signal kind", `{"v":1,"type":"signal","data":{"to":"p","kind":"bye"}}`, ErrInvalid},
+		{"make primary needs a participant", `{"v":1,"type":"make_primary","data":{}}`, ErrInvalid},
+		{"assist needs a number", `{"v":1,"type":"assist","data":{}}`, ErrInvalid},
+		{"attach with negative seq", `{"v":1,"type":"attach","data":{"after_seq":-1}}`, ErrInvalid},
+		{"notes may be empty", `{"v":1,"type":"notes","data":{"text":""}}`, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, msg, err := Decode([]byte(c.in))
+			if c.err == nil {
+				if err != nil {
+					t.Fatalf("Decode: %v", err)
+				}
+				if msg == nil {
+					t.Fatal("Decode returned no message")
+				}
+				return
+			}
+			if !errors.Is(err, c.err) {
+				t.Fatalf("Decode error = %v, want %v", err, c.err)
+			}
+			if Code(err) == "" {
+				t.Fatal("no code for error")
+			}
+		})
+	}
+}
+
+func TestEncodeDecodeRoundTrip(t *testing.T) {
+	in := &ConsentRequest{RequestID: "r9", To: "par_x", Action: ActionControl, Detail: "take control"}
+	b, err := Encode(Envelope{ID: "7", Session: "ses_1"}, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, msg, err := Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if env.ID != "7" || env.Session != "ses_1" || env.Type != TypeConsentRequest {
+		t.Fatalf("envelope = %+v", env)
+	}
+	if got := msg.(*ConsentRequest); *got != *in {
+		t.Fatalf("message = %+v, want %+v", got, in)
+	}
+}
+
+func TestEveryTypeHasItsOwnName(t *testing.T) {
+	for _, typ := range Types() {
+		if got := registry[typ]().Type(); got != typ {
+			t.Errorf("registry[%q] builds a %q", typ, got)
+		}
+		// The zero value of every server-to-client message must encode.
+		if _, err := Encode(Envelope{}, registry[typ]()); err != nil {
+			t.Errorf("encode zero %s: %v", typ, err)
+		}
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	f.Add([]byte(`{"v":1,"type":"chat","id":"1","data":{"text":"hello","to":"p"}}`))
+	f.Add([]byte(`{"v":1,"type":"signal","data":{"to":"p","kind":"candidate","candidate":{"a":1}}}`))
+	f.Add([]byte(`{"v":1,"type":"consent_answer","data":{"request_id":"r","granted":true}}`))
+	f.Add([]byte(`{"v":1,"type":"state","data":{"participants":[{"id":"x"}]}}`))
+	f.Add([]byte(`{"v":1,"type":"attach","data":null}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		env, msg, err := Decode(b)
+		if err != nil {
+			if msg != nil {
+				t.Fatal("message returned with an error")
+			}
+			return
+		}
+		if len(b) > MaxMessageSize {
+			t.Fatal("accepted an oversized message")
+		}
+		if msg.Validate() != nil {
+			t.Fatal("accepted an invalid message")
+		}
+		// What was accepted must survive a round trip unchanged.
+		out, err := Encode(env, msg)
+		if err != nil {
+			t.Fatalf("re-encode: %v", err)
+		}
+		_, msg2, err := Decode(out)
+		if err != nil {
+			t.Fatalf("decode of re-encoded: %v", err)
+		}
+		a, _ := json.Marshal(msg)
+		c, _ := json.Marshal(msg2)
+		if string(a) != string(c) {
+			t.Fatalf("round trip changed the message: %s != %s", a, c)
+		}
+	})
+}

@@ -1,0 +1,67 @@
+package protocol
+
+import "time"
+
+func init() { register(func() Message { return new(State) }) }
+
+// TypeState carries the whole session as the recipient may see it. It is
+// sent on attach and whenever the roster, the roles or the sharing change,
+// so clients never have to merge partial updates.
+const TypeState Type = "state"
+
+// Participant roles.
+const (
+	RoleCSR       = "csr"                // the CSR in control of the session
+	RoleAssistant = "assistant"          // another CSR, observing
+	RolePrimary   = "primary_customer"   // the customer who shares
+	RoleSecondary = "secondary_customer" // further customers, view only
+)
+
+// Session states.
+const (
+	StateLive  = "live"
+	StateEnded = "ended"
+)
+
+// State is a snapshot of a session.
+type State struct {
+	ID           string        `json:"id"`
+	Number       string        `json:"number"`
+	State        string        `json:"state"`
+	SessionType  string        `json:"type,omitempty"`
+	TrackingCode string        `json:"tracking_code,omitempty"`
+	HostID       string        `json:"host_id"`
+	You          string        `json:"you"` // the recipient's participant id
+	LastSeq      int64         `json:"last_seq"`
+	Participants []Participant `json:"participants"`
+	// Sharing is the participant whose screen is being viewed, if any;
+	// Viewers are those with a granted view; Controller has control.
+	Sharing    string   `json:"sharing,omitempty"`
+	Viewers    []string `json:"viewers,omitempty"`
+	Controller string   `json:"controller,omitempty"`
+	// ICEServers are the TURN relay and its short-lived credentials, for
+	// the recipient only.
+	ICEServers []ICEServer `json:"ice_servers,omitempty"`
+}
+
+// Participant is one person in a session.
+type Participant struct {
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	Email     string     `json:"email,omitempty"`
+	Role      string     `json:"role"`
+	Connected bool       `json:"connected"`
+	JoinedAt  time.Time  `json:"joined_at"`
+	LeftAt    *time.Time `json:"left_at,omitempty"`
+}
+
+// ICEServer is a STUN/TURN server for WebRTC, in the shape browsers and
+// pion accept.
+type ICEServer struct {
+	URLs       []string `json:"urls"`
+	Username   string   `json:"username,omitempty"`
+	Credential string   `json:"credential,omitempty"`
+}
+
+func (*State) Type() Type      { return TypeState }
+func (*State) Validate() error { return nil }
