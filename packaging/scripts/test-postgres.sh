@@ -50,7 +50,7 @@ cd /tmp
 
 # One invocation at a time: two test runs starting together share a server.
 exec 9>"$STATE.lock"
-flock 9
+flock -w 120 9 || die "another run holds $STATE.lock"
 
 if [ -e "$STATE" ] && { [ ! -d "$STATE" ] || [ -L "$STATE" ] || [ ! -O "$STATE" ]; }; then
 	die "$STATE exists but is not a directory owned by $(id -un); remove it"

@@ -34,6 +34,9 @@ const (
 //	sqlite:///var/lib/lifeline/x.db    the same, as a URL
 //	file:/var/lib/lifeline/x.db?…      a SQLite URI filename, passed through
 //	postgres://user@host/db?…          PostgreSQL (also postgresql://)
+//
+// ":memory:" gives a private in-memory SQLite database on one connection,
+// for tests; there, a read through the Store inside Tx waits forever.
 func Open(ctx context.Context, url string) (Store, error) {
 	switch {
 	case url == "":

@@ -36,8 +36,8 @@ func boolInt(b bool) int {
 }
 
 // nullIfEmpty stores absent optional values as NULL, which a UNIQUE or
-// REFERENCES column needs: '' would collide with other '' values or point
-// at a user that does not exist.
+// REFERENCES column needs: an empty string would collide with other empty
+// strings, or point at a user that does not exist.
 func nullIfEmpty[T string | []byte](v T) any {
 	if len(v) == 0 {
 		return nil
@@ -58,9 +58,9 @@ type querier interface {
 }
 
 type sqlStore struct {
-	writer          // bound to wdb: each write is its own transaction
-	d      *dialect //
-	r, w   *sql.DB  // the same pool on PostgreSQL; see openSQLite for SQLite
+	writer // bound to w, where each write is a transaction of its own
+	d      *dialect
+	r, w   *sql.DB // one pool on PostgreSQL; two on SQLite, see openSQLite
 }
 
 func newSQLStore(d *dialect, r, w *sql.DB) *sqlStore {
@@ -86,7 +86,7 @@ func (s *sqlStore) Close() error {
 // the error and returns nil. PostgreSQL would refuse to commit after a
 // failed statement anyway; doing the same on SQLite keeps the backends
 // alike and keeps a rule's effects from being half-applied.
-func (s *sqlStore) Tx(ctx context.Context, fn func(w Writer) error) (err error) {
+func (s *sqlStore) Tx(ctx context.Context, fn func(w Writer) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
@@ -119,9 +119,9 @@ type writer struct {
 
 	// tx is set for a writer bound to a transaction, which then remembers in
 	// failed the first statement the database rejected; see Tx. Only such
-	// errors count: a zero-row update or a refused argument never reaches
-	// the database, leaves a PostgreSQL transaction usable, and is the
-	// caller's to handle.
+	// errors count: a zero-row update (ErrNotFound) or an argument refused
+	// before reaching the database leaves a PostgreSQL transaction usable,
+	// and is the caller's to handle.
 	tx     bool
 	mu     sync.Mutex
 	failed error

@@ -145,6 +145,10 @@ type Writer interface {
 type Store interface {
 	Writer
 	// Tx runs fn in one transaction: all of its writes happen or none do.
+	// fn must write only through w; reads through the Store do not see its
+	// writes until Tx returns. When fn returns an error, Tx rolls back and
+	// returns that error as is. A write the database refused fails the whole
+	// transaction even if fn ignored the error.
 	Tx(ctx context.Context, fn func(w Writer) error) error
 	Close() error
 
