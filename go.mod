@@ -3,6 +3,7 @@ module lifeline
 go 1.26.0
 
 require (
+	fyne.io/fyne/v2 v2.8.1 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/coder/websocket v1.8.15 // indirect

@@ -250,18 +250,6 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
-// publicHost is the host clients should use, without port.
-func (s *Server) publicHost(r *http.Request) string {
-	if s.PublicHost != "" {
-		return s.PublicHost
-	}
-	host, _, err := net.SplitHostPort(r.Host)
-	if err != nil {
-		return r.Host
-	}
-	return host
-}
-
 // baseURL is the server's own URL as the client reached it.
 func (s *Server) baseURL(r *http.Request) string {
 	scheme := "https"
