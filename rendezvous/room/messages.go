@@ -16,7 +16,7 @@ func (r *Room) Handle(ctx context.Context, id string, env protocol.Envelope, msg
 	err := r.call(ctx, func(s *state) error {
 		m := s.presentMember(id)
 		if m == nil {
-			return refuse(http.StatusForbidden, "not_a_participant", "You are no longer a participant of this session.")
+			return errNotParticipant
 		}
 		var err error
 		switch msg := msg.(type) {
@@ -37,18 +37,9 @@ func (r *Room) Handle(ctx context.Context, id string, env protocol.Envelope, msg
 		case *protocol.TransferControl:
 			err = s.transfer(m, msg)
 		case *protocol.Leave:
-			if id == s.host {
-				return refuse(http.StatusConflict, "host_cannot_leave", "You are in control of this session: end it, or transfer control to an assistant before you leave.")
-			}
-			return s.leave(m, "left")
+			return s.requestLeave(m)
 		case *protocol.End:
-			if id != s.host {
-				if m.isCSR() {
-					return refuse(http.StatusForbidden, "not_in_control", "Only the support representative in control can end this session; you can leave it.")
-				}
-				return refuse(http.StatusForbidden, "customers_cannot_end", "Only the support representative can end the session; you can leave it.")
-			}
-			err = s.end(id, msg.Notes, "The support representative ended the session.")
+			err = s.requestEnd(m, msg.Notes)
 		default:
 			return refuse(http.StatusBadRequest, "not_for_server", "The server does not accept %q messages from clients.", msg.Type())
 		}
@@ -96,8 +87,8 @@ func (s *state) notes(m *member, msg *protocol.Notes) error {
 }
 
 func (s *state) consentRequest(m *member, msg *protocol.ConsentRequest) error {
-	if m.p.ID != s.host {
-		return refuse(http.StatusForbidden, "not_in_control", "Only the support representative in control can ask the customer for permission.")
+	if err := s.requireHost(m, "ask the customer for permission"); err != nil {
+		return err
 	}
 	t := s.presentMember(msg.To)
 	if t == nil || t.p.Role != store.RolePrimary {
@@ -190,8 +181,8 @@ func (s *state) signal(m *member, env protocol.Envelope, msg *protocol.Signal) e
 }
 
 func (s *state) makePrimary(m *member, msg *protocol.MakePrimary) error {
-	if m.p.ID != s.host {
-		return refuse(http.StatusForbidden, "not_in_control", "Only the support representative in control can choose the primary customer.")
+	if err := s.requireHost(m, "choose the primary customer"); err != nil {
+		return err
 	}
 	t := s.presentMember(msg.Participant)
 	if t == nil || t.p.Role != store.RoleSecondary {
@@ -225,8 +216,8 @@ func (s *state) makePrimary(m *member, msg *protocol.MakePrimary) error {
 }
 
 func (s *state) transfer(m *member, msg *protocol.TransferControl) error {
-	if m.p.ID != s.host {
-		return refuse(http.StatusForbidden, "not_in_control", "Only the support representative in control can transfer control.")
+	if err := s.requireHost(m, "transfer control"); err != nil {
+		return err
 	}
 	a := s.presentMember(msg.Participant)
 	if a == nil || a.p.Role != store.RoleAssistant {

@@ -146,6 +146,8 @@ func storeCtx() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), 10*time.Second)
 }
 
+var errNotParticipant = &Error{Status: http.StatusForbidden, Code: "not_a_participant", Msg: "You are no longer a participant of this session."}
+
 var errStore = &Error{Status: http.StatusServiceUnavailable, Code: "store_unavailable", Msg: "The server could not save this change; nothing was applied. Please try again."}
 
 // wrapStore logs a database failure and returns the refusal sent to clients.

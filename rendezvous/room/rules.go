@@ -120,7 +120,7 @@ func (r *Room) Role(ctx context.Context, id string) (string, error) {
 	err := r.call(ctx, func(s *state) error {
 		m := s.presentMember(id)
 		if m == nil {
-			return refuse(http.StatusForbidden, "not_a_participant", "You are no longer a participant of this session.")
+			return errNotParticipant
 		}
 		role = m.p.Role
 		return nil
@@ -135,7 +135,7 @@ func (r *Room) Attach(ctx context.Context, conn Conn, id string, afterSeq int64)
 	return r.call(ctx, func(s *state) error {
 		m := s.presentMember(id)
 		if m == nil {
-			return refuse(http.StatusForbidden, "not_a_participant", "You are no longer a participant of this session.")
+			return errNotParticipant
 		}
 		var missed []store.Event
 		if afterSeq > 0 {
@@ -233,13 +233,17 @@ func (r *Room) Leave(ctx context.Context, id string) error {
 	return r.call(ctx, func(s *state) error {
 		m := s.presentMember(id)
 		if m == nil {
-			return refuse(http.StatusForbidden, "not_a_participant", "You are no longer a participant of this session.")
+			return errNotParticipant
 		}
-		if id == s.host {
-			return refuse(http.StatusConflict, "host_cannot_leave", "You are in control of this session: end it, or transfer control to an assistant before you leave.")
-		}
-		return s.leave(m, "left")
+		return s.requestLeave(m)
 	})
+}
+
+func (s *state) requestLeave(m *member) error {
+	if m.p.ID == s.host {
+		return refuse(http.StatusConflict, "host_cannot_leave", "You are in control of this session: end it, or transfer control to an assistant before you leave.")
+	}
+	return s.leave(m, "left")
 }
 
 func (s *state) leave(m *member, reason string) error {
@@ -299,17 +303,30 @@ func (s *state) leave(m *member, reason string) error {
 // replace the session notes.
 func (r *Room) End(ctx context.Context, id, notes string) error {
 	return r.call(ctx, func(s *state) error {
-		if s.presentMember(id) == nil {
-			return refuse(http.StatusForbidden, "not_a_participant", "You are no longer a participant of this session.")
+		m := s.presentMember(id)
+		if m == nil {
+			return errNotParticipant
 		}
-		if id != s.host {
-			if s.byID[id].isCSR() {
-				return refuse(http.StatusForbidden, "not_in_control", "Only the support representative in control can end this session; you can leave it.")
-			}
-			return refuse(http.StatusForbidden, "customers_cannot_end", "Only the support representative can end the session; you can leave it.")
-		}
-		return s.end(id, notes, "The support representative ended the session.")
+		return s.requestEnd(m, notes)
 	})
+}
+
+func (s *state) requestEnd(m *member, notes string) error {
+	if m.p.ID != s.host {
+		if m.isCSR() {
+			return refuse(http.StatusForbidden, "not_in_control", "Only the support representative in control can end this session; you can leave it.")
+		}
+		return refuse(http.StatusForbidden, "customers_cannot_end", "Only the support representative can end the session; you can leave it.")
+	}
+	return s.end(m.p.ID, notes, "The support representative ended the session.")
+}
+
+// requireHost refuses what only the CSR in control may do.
+func (s *state) requireHost(m *member, what string) error {
+	if m.p.ID != s.host {
+		return refuse(http.StatusForbidden, "not_in_control", "Only the support representative in control can %s.", what)
+	}
+	return nil
 }
 
 func (s *state) end(actor, notes, reason string) error {
