@@ -1,0 +1,9 @@
+//go:build !linux
+
+package main
+
+import "time"
+
+const threadCPUSupported = false
+
+func threadCPU() time.Duration { return 0 }
