@@ -42,7 +42,7 @@ const (
 )
 
 // NewFrameSender paces frames on dc (the sharer's end of a screen channel).
-func NewFrameSender(dc *webrtc.DataChannel) *FrameSender { return newFrameSender(dc) }
+func NewFrameSender(dc *Channel) *FrameSender { return newFrameSender(dc) }
 
 func newFrameSender(dc channel) *FrameSender {
 	s := &FrameSender{dc: dc, window: DefaultWindow, highWater: DefaultHighWater, changed: make(chan struct{}), next: 1}
@@ -153,7 +153,7 @@ type FrameReceiver struct {
 // channel's goroutine; the frame is valid only during the call. The caller
 // acknowledges with Ack once the frame is decoded, so the sender's pace
 // follows the viewer's real speed. A corrupt message calls onError.
-func NewFrameReceiver(dc *webrtc.DataChannel, onFrame func(id uint32, frame []byte), onError func(error)) *FrameReceiver {
+func NewFrameReceiver(dc *Channel, onFrame func(id uint32, frame []byte), onError func(error)) *FrameReceiver {
 	return newFrameReceiver(dc, onFrame, onError)
 }
 

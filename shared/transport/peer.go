@@ -56,7 +56,7 @@ type Peer struct {
 	mu        sync.Mutex
 	remoteSet bool
 	pending   []webrtc.ICECandidateInit
-	channels  map[string]*webrtc.DataChannel
+	channels  map[string]*Channel
 	opened    int
 	ready     chan struct{}
 	failed    chan struct{}
@@ -83,7 +83,7 @@ func newPeer(o Options, send func(Signal) error) (*Peer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("transport: new peer connection: %w", err)
 	}
-	p := &Peer{pc: pc, send: send, log: log, channels: map[string]*webrtc.DataChannel{}, ready: make(chan struct{}), failed: make(chan struct{})}
+	p := &Peer{pc: pc, send: send, log: log, channels: map[string]*Channel{}, ready: make(chan struct{}), failed: make(chan struct{})}
 	pc.OnICECandidate(func(c *webrtc.ICECandidate) {
 		if c == nil {
 			return
@@ -105,11 +105,13 @@ func newPeer(o Options, send func(Signal) error) (*Peer, error) {
 }
 
 // track registers a channel and reports readiness once all three are open.
+// Messages are kept from the moment a channel opens (see Channel).
 func (p *Peer) track(dc *webrtc.DataChannel) {
+	ch := newChannel(dc)
 	dc.OnOpen(func() {
 		p.mu.Lock()
 		defer p.mu.Unlock()
-		p.channels[dc.Label()] = dc
+		p.channels[dc.Label()] = ch
 		p.opened++
 		if p.opened == 3 {
 			close(p.ready)
@@ -235,7 +237,7 @@ func (p *Peer) Ready(ctx context.Context) error {
 }
 
 // Channel returns an open channel by label (after Ready).
-func (p *Peer) Channel(label string) *webrtc.DataChannel {
+func (p *Peer) Channel(label string) *Channel {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.channels[label]

@@ -186,3 +186,27 @@ func TestFrameSenderPacing(t *testing.T) {
 		}
 	}
 }
+
+// TestEarlyMessagesAreKept: what arrives before a handler is set is
+// delivered, in order, when it is set.
+func TestEarlyMessagesAreKept(t *testing.T) {
+	viewer, agent := pair(t)
+	for i := 0; i < 50; i++ {
+		if err := viewer.Channel(LabelControl).Send([]byte{byte(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(300 * time.Millisecond) // all of them are in before the handler
+	got := make(chan byte, 100)
+	agent.Channel(LabelControl).OnMessage(func(m webrtc.DataChannelMessage) { got <- m.Data[0] })
+	for i := 0; i < 50; i++ {
+		select {
+		case b := <-got:
+			if b != byte(i) {
+				t.Fatalf("message %d arrived as %d", i, b)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("message %d lost", i)
+		}
+	}
+}

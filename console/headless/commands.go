@@ -1,0 +1,214 @@
+package headless
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"lifeline/console/controller"
+)
+
+// command is one parsed line.
+type command struct {
+	name    string
+	action  string        // request: view or control
+	timeout time.Duration // 0: the command's default
+	n       int64         // wait-frames
+	x, y    int           // click, move
+	button  string        // click
+	dy      int           // scroll
+	text    string        // key (the combination), type, chat, notes, end; mode, colors
+	path    string        // snapshot
+	fresh   bool          // snapshot --fresh
+	monitor int           // monitor
+}
+
+// usage is each command's synopsis, for errors and help.
+var usage = map[string]string{
+	"start":         "start",
+	"wait-customer": "wait-customer [TIMEOUT_S]",
+	"request":       "request view|control [TIMEOUT_S]",
+	"mode":          "mode standard|sampling",
+	"colors":        "colors full|16bit|256",
+	"monitor":       "monitor N",
+	"snapshot":      "snapshot PATH [--fresh]",
+	"click":         "click X Y [left|right|middle]",
+	"move":          "move X Y",
+	"scroll":        "scroll DY",
+	"key":           "key COMBO",
+	"type":          "type TEXT",
+	"stats":         "stats",
+	"status":        "status",
+	"chat":          "chat TEXT",
+	"notes":         "notes TEXT",
+	"stop-sharing":  "stop-sharing",
+	"wait-frames":   "wait-frames N [TIMEOUT_S]",
+	"wait-stopped":  "wait-stopped [TIMEOUT_S]",
+	"end":           "end [NOTES]",
+	"help":          "help",
+	"quit":          "quit",
+}
+
+// commandNames in the order help lists them.
+var commandNames = []string{
+	"start", "wait-customer", "request", "mode", "colors", "monitor", "snapshot",
+	"click", "move", "scroll", "key", "type", "stats", "status", "chat", "notes",
+	"stop-sharing", "wait-frames", "wait-stopped", "end", "help", "quit",
+}
+
+var errEmpty = errors.New("empty line")
+
+// parse reads one command line. Words are separated by spaces; the text of
+// type, chat, notes and end is the rest of the line after the command and
+// one space, verbatim. Blank lines and lines starting with # are errEmpty.
+func parse(line string) (command, error) {
+	line = strings.TrimRight(line, "\r\n")
+	trimmed := strings.TrimSpace(line)
+	if trimmed == "" || strings.HasPrefix(trimmed, "#") {
+		return command{}, errEmpty
+	}
+	name, rest, _ := strings.Cut(strings.TrimLeft(line, " \t"), " ")
+	name = strings.TrimSpace(name)
+	words := strings.Fields(rest)
+	cmd := command{name: name}
+	syn, known := usage[name]
+	if !known {
+		return cmd, fmt.Errorf("unknown command %q; send help for the list", name)
+	}
+	bad := func(format string, args ...any) (command, error) {
+		return cmd, fmt.Errorf("%s (usage: %s)", fmt.Sprintf(format, args...), syn)
+	}
+	count := func(lo, hi int) error {
+		switch {
+		case len(words) < lo:
+			return fmt.Errorf("%s needs more arguments (usage: %s)", name, syn)
+		case len(words) > hi:
+			return fmt.Errorf("%s takes at most %d argument(s) (usage: %s)", name, hi, syn)
+		}
+		return nil
+	}
+	var err error
+	switch name {
+	case "start", "stats", "status", "stop-sharing", "help", "quit":
+		err = count(0, 0)
+	case "wait-customer", "wait-stopped":
+		if err = count(0, 1); err == nil && len(words) == 1 {
+			cmd.timeout, err = parseTimeout(words[0], syn)
+		}
+	case "request":
+		if err = count(1, 2); err != nil {
+			break
+		}
+		cmd.action = words[0]
+		if cmd.action != "view" && cmd.action != "control" {
+			return bad("request view or request control, not %q", cmd.action)
+		}
+		if len(words) == 2 {
+			cmd.timeout, err = parseTimeout(words[1], syn)
+		}
+	case "mode":
+		if err = count(1, 1); err == nil {
+			cmd.text = words[0]
+			if cmd.text != "standard" && cmd.text != "sampling" {
+				return bad("the mode is standard or sampling, not %q", cmd.text)
+			}
+		}
+	case "colors":
+		if err = count(1, 1); err == nil {
+			cmd.text = words[0]
+			if cmd.text != "full" && cmd.text != "16bit" && cmd.text != "256" {
+				return bad("colors are full, 16bit or 256, not %q", cmd.text)
+			}
+		}
+	case "monitor":
+		if err = count(1, 1); err == nil {
+			if cmd.monitor, err = strconv.Atoi(words[0]); err != nil || cmd.monitor < -1 || cmd.monitor > 64 {
+				return bad("the monitor is a number from 0 (the first) or -1 (all), not %q", words[0])
+			}
+		}
+	case "snapshot":
+		var pos []string
+		for _, w := range words {
+			if w == "--fresh" {
+				cmd.fresh = true
+			} else {
+				pos = append(pos, w)
+			}
+		}
+		if len(pos) != 1 {
+			return bad("snapshot needs one PATH (without spaces)")
+		}
+		cmd.path = pos[0]
+	case "click", "move":
+		most := 3
+		if name == "move" {
+			most = 2
+		}
+		if err = count(2, most); err != nil {
+			break
+		}
+		if cmd.x, cmd.y, err = parsePoint(words[0], words[1]); err != nil {
+			return bad("%v", err)
+		}
+		if name == "click" {
+			cmd.button = "left"
+			if len(words) == 3 {
+				cmd.button = words[2]
+				if cmd.button != "left" && cmd.button != "right" && cmd.button != "middle" {
+					return bad("the button is left, right or middle, not %q", cmd.button)
+				}
+			}
+		}
+	case "scroll":
+		if err = count(1, 1); err == nil {
+			if cmd.dy, err = strconv.Atoi(words[0]); err != nil || cmd.dy == 0 || cmd.dy < -100 || cmd.dy > 100 {
+				return bad("DY is a number of lines from -100 (up) to 100 (down), not %q", words[0])
+			}
+		}
+	case "key":
+		if err = count(1, 1); err == nil {
+			if _, kerr := controller.ParseKey(words[0]); kerr != nil {
+				return cmd, kerr
+			}
+			cmd.text = words[0]
+		}
+	case "type", "chat", "notes":
+		cmd.text = rest
+		if strings.TrimSpace(cmd.text) == "" {
+			return bad("%s needs the text", name)
+		}
+	case "end":
+		cmd.text = strings.TrimSpace(rest)
+	case "wait-frames":
+		if err = count(1, 2); err != nil {
+			break
+		}
+		if cmd.n, err = strconv.ParseInt(words[0], 10, 64); err != nil || cmd.n < 1 {
+			return bad("N is a number of frames, 1 or more, not %q", words[0])
+		}
+		if len(words) == 2 {
+			cmd.timeout, err = parseTimeout(words[1], syn)
+		}
+	}
+	return cmd, err
+}
+
+func parseTimeout(s, syn string) (time.Duration, error) {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f <= 0 || f > 24*3600 || math.IsNaN(f) {
+		return 0, fmt.Errorf("the timeout is a number of seconds above 0, not %q (usage: %s)", s, syn)
+	}
+	return time.Duration(f * float64(time.Second)), nil
+}
+
+func parsePoint(xs, ys string) (int, int, error) {
+	x, err1 := strconv.Atoi(xs)
+	y, err2 := strconv.Atoi(ys)
+	if err1 != nil || err2 != nil || x < 0 || y < 0 {
+		return 0, 0, fmt.Errorf("the position is two numbers of pixels, 0 or more, not %q %q", xs, ys)
+	}
+	return x, y, nil
+}
