@@ -1,6 +1,8 @@
 # Lifeline: make run, make test (see README.md).
 SHELL := /bin/bash
 export PATH := $(PATH):/usr/local/go/bin
+# Fyne is built for X11 only, so Wayland's development files are not needed.
+export GOFLAGS := -tags=x11
 GO ?= go
 BIN := bin
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -12,6 +14,8 @@ all: build
 
 build:
 	$(GO) build -trimpath -o $(BIN)/lifeline-rendezvous ./rendezvous
+	$(GO) build -trimpath -o $(BIN)/lifeline-agent ./agent
+	$(GO) build -trimpath -o $(BIN)/lifeline-console ./console
 
 # Starts the server on its embedded defaults (SQLite and a self-signed
 # certificate in $(DATA)) with a demo CSR account whose password it prints.

@@ -14,9 +14,9 @@ type Answer int
 
 // Answers, as the terminal prompt spells them: n, y, a.
 const (
-	Deny       Answer = iota
-	AllowOnce         // this request only
-	AllowAll          // this and every further request during this session
+	Deny      Answer = iota
+	AllowOnce        // this request only
+	AllowAll         // this and every further request during this session
 )
 
 // Grants records what the customer allowed, per CSR. It is safe for

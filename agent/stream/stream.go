@@ -351,4 +351,6 @@ func firstBusy(vs []*viewer) *viewer {
 var ErrNoDisplay = errors.New("no display")
 
 // String describes options for logs.
-func (o Options) String() string { return fmt.Sprintf("%v %v monitor %d", o.Codec.Mode, o.Codec.Color, o.Monitor) }
+func (o Options) String() string {
+	return fmt.Sprintf("%v %v monitor %d", o.Codec.Mode, o.Codec.Color, o.Monitor)
+}

@@ -5,11 +5,19 @@
 # apt-get line is printed and the script fails, so nothing half-works.
 set -euo pipefail
 
+# What building the agent and the console needs: cgo for Fyne's OpenGL
+# window (built with -tags x11) and robotgo's input injection.
+build=(ca-certificates gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
+       libxinerama-dev libxi-dev libxxf86vm-dev libxtst-dev libxkbcommon-dev libxkbcommon-x11-dev libpng-dev)
+# What the tests run: a throwaway PostgreSQL, an X server with a terminal
+# to type into, and the GL drivers for Fyne under Xvfb.
+xtest=(xvfb xauth x11-utils x11-xserver-utils xterm libgl1-mesa-dri imagemagick)
+
 case "${1:-}" in
-  run)   pkgs=(ca-certificates) ;;
-  test)  pkgs=(ca-certificates postgresql) ;;
-  bench) pkgs=(ca-certificates ffmpeg) ;;
-  lint)  pkgs=(ca-certificates) ;;
+  run)   pkgs=("${build[@]}") ;;
+  test)  pkgs=("${build[@]}" "${xtest[@]}" postgresql) ;;
+  bench) pkgs=("${build[@]}" "${xtest[@]}" ffmpeg) ;;
+  lint)  pkgs=("${build[@]}") ;;
   *) echo "usage: $0 run|test|bench|lint" >&2; exit 2 ;;
 esac
 
