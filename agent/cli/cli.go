@@ -1,0 +1,169 @@
+// Package cli is the command line of lifeline-agent.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"image"
+	"io"
+	"log/slog"
+	"os"
+
+	"lifeline/agent/capture"
+	"lifeline/agent/session"
+	"lifeline/agent/stream"
+	"lifeline/agent/terminal"
+	"lifeline/shared/client"
+	"lifeline/shared/codec"
+	"lifeline/shared/tlsutil"
+	"lifeline/shared/transport"
+)
+
+type flags struct {
+	server, caFile, fingerprint, number, name, email, display, mode, colors, logLevel string
+	noGUI, loopbackOnly                                                               bool
+}
+
+// Run runs the agent and returns the exit code.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("lifeline-agent", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var f flags
+	fs.StringVar(&f.server, "server", "", "support server `URL`, e.g. https://support.example.com:8443")
+	fs.StringVar(&f.caFile, "ca-file", "", "trust the server certificate signed by this CA `file` (PEM)")
+	fs.StringVar(&f.fingerprint, "server-fingerprint", "", "trust exactly the server certificate with this SHA-256 `fingerprint`")
+	fs.StringVar(&f.number, "session", "", "session `number` given by the support representative")
+	fs.StringVar(&f.name, "name", "", "your `name`, shown to the support representative")
+	fs.StringVar(&f.email, "email", "", "your email `address` (optional)")
+	fs.BoolVar(&f.noGUI, "no-gui", false, "work in the terminal: requests are answered with y, n or a on standard input")
+	fs.StringVar(&f.display, "display", os.Getenv("DISPLAY"), "X `display` to share")
+	fs.StringVar(&f.mode, "mode", "standard", "initial screen mode: standard (lossless) or sampling")
+	fs.StringVar(&f.colors, "colors", "full", "initial colours: full, 16bit or 256")
+	fs.BoolVar(&f.loopbackOnly, "loopback-only", false, "use loopback network paths only (tests on one machine)")
+	fs.StringVar(&f.logLevel, "log-level", "warn", "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "lifeline-agent: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if !f.noGUI {
+		fmt.Fprintln(stderr, "lifeline-agent: the desktop window is not built yet; run with --no-gui to use the agent in this terminal")
+		return 2
+	}
+	if err := f.run(ctx, stdin, stdout, stderr); err != nil {
+		fmt.Fprintf(stderr, "lifeline-agent: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func (f *flags) run(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) error {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if f.server == "" || f.number == "" || f.name == "" {
+		return errors.New("--server, --session and --name are needed in --no-gui mode")
+	}
+	opts, err := codecOptions(f.mode, f.colors)
+	if err != nil {
+		return err
+	}
+	tlsConf, err := tlsutil.ClientConfig(tlsutil.ClientOptions{CAFile: f.caFile, Fingerprint: f.fingerprint})
+	if err != nil {
+		return err
+	}
+	term := terminal.New(stdin, stdout)
+	screen, err := openScreen(f.display)
+	if err != nil {
+		log.Info("no screen to share", "err", err)
+		screen = nil
+	}
+	a := session.New(session.Config{
+		API: client.New(f.server, tlsConf), Number: f.number, Name: f.name, Email: f.email,
+		LoopbackOnly: f.loopbackOnly, Screen: screen, Codec: opts, Log: log,
+	}, term)
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go term.Commands(cctx, a)
+	if err := a.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+func codecOptions(mode, colors string) (codec.Options, error) {
+	var o codec.Options
+	switch mode {
+	case "standard":
+		o.Mode = codec.Standard
+	case "sampling":
+		o.Mode = codec.Sampling
+	default:
+		return o, fmt.Errorf("--mode must be standard or sampling, not %q", mode)
+	}
+	switch colors {
+	case "full":
+		o.Color = codec.ColorFull
+	case "16bit":
+		o.Color = codec.Color16
+	case "256":
+		o.Color = codec.Color256
+	default:
+		return o, fmt.Errorf("--colors must be full, 16bit or 256, not %q", colors)
+	}
+	return o, nil
+}
+
+// openScreen describes the display's monitors and how to capture them.
+// No display is not an error for the agent: it still offers chat.
+func openScreen(display string) (*session.Screen, error) {
+	mons, err := capture.Monitors(display)
+	if err != nil {
+		return nil, err
+	}
+	region := func(m int) image.Rectangle {
+		if m >= 0 && m < len(mons) {
+			return mons[m].Bounds
+		}
+		return image.Rectangle{} // the whole virtual screen
+	}
+	var tm []transport.Monitor
+	for _, m := range mons {
+		tm = append(tm, transport.Monitor{Index: m.Index, X: m.Bounds.Min.X, Y: m.Bounds.Min.Y, Width: m.Bounds.Dx(), Height: m.Bounds.Dy(), Primary: m.Primary})
+	}
+	return &session.Screen{
+		Monitors: tm,
+		Open: func(m int) (stream.Source, error) {
+			src, err := capture.Open(display, region(m))
+			if err != nil {
+				return nil, err
+			}
+			return sized{src}, nil
+		},
+		Region: func(m int) image.Rectangle {
+			if r := region(m); !r.Empty() {
+				return r
+			}
+			var all image.Rectangle
+			for _, mo := range mons {
+				all = all.Union(mo.Bounds)
+			}
+			return all
+		},
+		Input: inputFor(display),
+	}, nil
+}
+
+// sized adapts a capture source to the stream's interface.
+type sized struct{ capture.Source }
+
+func (s sized) Size() image.Point { return s.Bounds().Size() }
