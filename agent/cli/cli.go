@@ -8,8 +8,11 @@ import (
 	"fmt"
 	"image"
 	"io"
+	stdlog "log"
 	"log/slog"
 	"os"
+
+	"github.com/jezek/xgb"
 
 	"lifeline/agent/capture"
 	"lifeline/agent/session"
@@ -70,6 +73,9 @@ func (f *flags) run(ctx context.Context, stdin io.Reader, stdout, stderr io.Writ
 		return fmt.Errorf("--log-level: %w", err)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	// xgb logs a line on every connection when ~/.Xauthority is missing,
+	// which is normal for a local display; its real errors reach us as errors.
+	xgb.Logger = stdlog.New(io.Discard, "", 0)
 	if f.server == "" || f.number == "" || f.name == "" {
 		return errors.New("--server, --session and --name are needed in --no-gui mode")
 	}
