@@ -15,6 +15,7 @@ import (
 	"github.com/jezek/xgb"
 
 	"lifeline/agent/capture"
+	"lifeline/agent/gui"
 	"lifeline/agent/session"
 	"lifeline/agent/stream"
 	"lifeline/agent/terminal"
@@ -56,47 +57,82 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "lifeline-agent: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
+	run := f.run
 	if !f.noGUI {
-		fmt.Fprintln(stderr, "lifeline-agent: the desktop window is not built yet; run with --no-gui to use the agent in this terminal")
-		return 2
+		run = f.runGUI
 	}
-	if err := f.run(ctx, stdin, stdout, stderr); err != nil {
+	if err := run(ctx, stdin, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "lifeline-agent: %v\n", err)
 		return 1
 	}
 	return 0
 }
 
-func (f *flags) run(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) error {
+// setup builds what both faces share: the log, and a session
+// configuration without number, name and email.
+func (f *flags) setup(stderr io.Writer) (session.Config, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
-		return fmt.Errorf("--log-level: %w", err)
+		return session.Config{}, fmt.Errorf("--log-level: %w", err)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	// xgb logs a line on every connection when ~/.Xauthority is missing,
 	// which is normal for a local display; its real errors reach us as errors.
 	xgb.Logger = stdlog.New(io.Discard, "", 0)
-	if f.server == "" || f.number == "" || f.name == "" {
-		return errors.New("--server, --session and --name are needed in --no-gui mode")
+	if f.server == "" {
+		return session.Config{}, errors.New("--server is needed: the address of your support server")
 	}
 	opts, err := codecOptions(f.mode, f.colors)
 	if err != nil {
-		return err
+		return session.Config{}, err
 	}
 	tlsConf, err := tlsutil.ClientConfig(tlsutil.ClientOptions{CAFile: f.caFile, Fingerprint: f.fingerprint})
 	if err != nil {
-		return err
+		return session.Config{}, err
 	}
-	term := terminal.New(stdin, stdout)
 	screen, err := openScreen(f.display)
 	if err != nil {
 		log.Info("no screen to share", "err", err)
 		screen = nil
 	}
-	a := session.New(session.Config{
-		API: client.New(f.server, tlsConf), Number: f.number, Name: f.name, Email: f.email,
-		LoopbackOnly: f.loopbackOnly, Screen: screen, Codec: opts, Log: log,
-	}, term)
+	return session.Config{API: client.New(f.server, tlsConf), LoopbackOnly: f.loopbackOnly, Screen: screen, Codec: opts, Log: log}, nil
+}
+
+func (f *flags) runGUI(ctx context.Context, _ io.Reader, _, stderr io.Writer) error {
+	cfg, err := f.setup(stderr)
+	if err != nil {
+		return err
+	}
+	return gui.Run(ctx, gui.Config{
+		Number: f.number, Name: f.name, Email: f.email,
+		Start: func(number, name, email string, ui session.UI) (gui.Agent, error) {
+			c := cfg
+			c.Number, c.Name, c.Email = number, name, email
+			a := session.New(c, ui)
+			go func() {
+				if err := a.Run(ctx); err != nil && ctx.Err() == nil {
+					ui.Show(session.Event{Kind: session.EventEnded, Text: err.Error()})
+				}
+			}()
+			if err := <-a.Joined(); err != nil {
+				return nil, err
+			}
+			return a, nil
+		},
+	})
+}
+
+func (f *flags) run(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) error {
+	cfg, err := f.setup(stderr)
+	if err != nil {
+		return err
+	}
+	if f.number == "" || f.name == "" {
+		return errors.New("--session and --name are needed in --no-gui mode")
+	}
+	cfg.Number, cfg.Name, cfg.Email = f.number, f.name, f.email
+	term := terminal.New(stdin, stdout)
+	a := session.New(cfg, term)
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go term.Commands(cctx, a)

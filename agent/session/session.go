@@ -119,6 +119,7 @@ type Agent struct {
 
 	actions  chan func()
 	asks     chan askJob
+	joined   chan error
 	streamer *stream.Streamer
 	peers    map[string]*transport.Peer
 	inj      Injector
@@ -142,7 +143,7 @@ func New(cfg Config, ui UI) *Agent {
 	}
 	return &Agent{
 		cfg: cfg, ui: ui, log: cfg.Log, grants: consent.New(),
-		actions: make(chan func(), 64), asks: make(chan askJob, 16),
+		actions: make(chan func(), 64), asks: make(chan askJob, 16), joined: make(chan error, 1),
 		peers: map[string]*transport.Peer{}, paused: map[string]bool{}, monitor: -1,
 	}
 }
@@ -154,6 +155,11 @@ func (a *Agent) Token() string {
 	}
 	return a.api.Token
 }
+
+// Joined delivers one value: nil once the agent has joined and connected,
+// or why it could not (a wrong number, an unreachable server). A window
+// uses it to keep its join form until the number is right.
+func (a *Agent) Joined() <-chan error { return a.joined }
 
 // Stop is the customer's Stop button: capture and control end now and
 // every grant is withdrawn.
@@ -194,10 +200,12 @@ func (a *Agent) Run(ctx context.Context) error {
 	if a.cfg.Screen == nil {
 		a.ui.Show(Event{Kind: EventNotice, Text: "This computer has no display that can be shared: your support representative cannot see or control the screen, but chat works."})
 	}
-	if err := a.join(ctx); err != nil {
-		return err
+	err := a.join(ctx)
+	if err == nil {
+		err = a.connect(ctx, false)
 	}
-	if err := a.connect(ctx, false); err != nil {
+	a.joined <- err
+	if err != nil {
 		return err
 	}
 	go a.asker(ctx)

@@ -1,0 +1,192 @@
+package e2e
+
+import (
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jezek/xgb"
+	"github.com/jezek/xgb/xproto"
+
+	"lifeline/shared/xvfbtest"
+)
+
+// rootImage is the X server's own capture of the whole screen.
+func rootImage(t *testing.T, display string) *image.RGBA {
+	t.Helper()
+	c, err := xgb.NewConnDisplay(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	scr := xproto.Setup(c).DefaultScreen(c)
+	w, h := int(scr.WidthInPixels), int(scr.HeightInPixels)
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	// In bands, to stay under the maximum request length.
+	for y := 0; y < h; y += 64 {
+		bh := min(64, h-y)
+		rep, err := xproto.GetImage(c, xproto.ImageFormatZPixmap, xproto.Drawable(scr.Root), 0, int16(y), uint16(w), uint16(bh), 0xffffffff).Reply()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < w*bh; i++ {
+			o := (y*w + i) * 4
+			img.Pix[o], img.Pix[o+1], img.Pix[o+2], img.Pix[o+3] = rep.Data[i*4+2], rep.Data[i*4+1], rep.Data[i*4], 255
+		}
+	}
+	return img
+}
+
+func readPNG(t *testing.T, path string) *image.RGBA {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	m, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rgba, ok := m.(*image.RGBA); ok {
+		return rgba
+	}
+	b := m.Bounds()
+	out := image.NewRGBA(b)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			out.Set(x, y, m.At(x, y))
+		}
+	}
+	return out
+}
+
+func diffPixels(a, b *image.RGBA) (int, string) {
+	if a.Rect.Size() != b.Rect.Size() {
+		return -1, fmt.Sprintf("sizes differ: %v vs %v", a.Rect.Size(), b.Rect.Size())
+	}
+	n, first := 0, ""
+	for i := 0; i < len(a.Pix); i += 4 {
+		if a.Pix[i] != b.Pix[i] || a.Pix[i+1] != b.Pix[i+1] || a.Pix[i+2] != b.Pix[i+2] {
+			if n == 0 {
+				p := i / 4
+				first = fmt.Sprintf("first at %d,%d: %v vs %v", p%a.Rect.Dx(), p/a.Rect.Dx(), a.Pix[i:i+3], b.Pix[i:i+3])
+			}
+			n++
+		}
+	}
+	return n, first
+}
+
+// TestScreenPath: a CSR views and controls a customer's real X desktop.
+func TestScreenPath(t *testing.T) {
+	if _, err := exec.LookPath("xterm"); err != nil {
+		xvfbtest.Unavailable(t, "xterm is not installed (apt-get install -y xterm)")
+	}
+	d := xvfbtest.Start(t, 1024, 768)
+	bin := binaries(t)
+	url, fp, email, pwFile := server(t, bin)
+
+	// The customer's desktop: one xterm that writes the line typed into it.
+	out := filepath.Join(t.TempDir(), "typed.txt")
+	xterm := d.Command("xterm", "-geometry", "80x20+40+40", "-fa", "", "-e", "sh", "-c", `printf 'type here> '; IFS= read -r line; printf %s "$line" > "$0"; sleep 30`, out)
+	if err := xterm.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { xterm.Process.Kill(); xterm.Wait() })
+
+	console := startProc(t, "console", nil, filepath.Join(bin, "console"), "--headless", "--server", url, "--server-fingerprint", fp,
+		"--email", email, "--password-file", pwFile, "--loopback-only")
+	started := console.do("start")
+	if !started.ok() || len(started.str("number")) != 9 {
+		t.Fatalf("start: %v", started)
+	}
+	agent := startProc(t, "agent", d.Env(), filepath.Join(bin, "agent"), "--no-gui", "--server", url, "--server-fingerprint", fp,
+		"--session", started.str("number"), "--name", "Ann Customer", "--display", d.Name, "--loopback-only")
+	agent.expect(`^STATUS Connected to session`, 20*time.Second)
+	if r := console.do("wait-customer 20"); !r.ok() {
+		t.Fatalf("wait-customer: %v", r)
+	}
+
+	// A denied request: granted false, and no frame.
+	console.send("request view")
+	agent.expect(`^REQUEST \S+ view: Carol CSR asks to view your screen`, 20*time.Second)
+	agent.send("n")
+	if r := console.next(30 * time.Second); !r.ok() || r["granted"] != false {
+		t.Fatalf("denied request: %v", r)
+	}
+	if r := console.do("stats"); !r.ok() || r.num("frames") != 0 {
+		t.Fatalf("frames after a denial: %v", r)
+	}
+
+	// Allowed: the decoded screen equals the X server's, pixel for pixel.
+	time.Sleep(500 * time.Millisecond) // let xterm settle (its prompt is drawn)
+	console.send("request view")
+	agent.expect(`^REQUEST \S+ view:`, 20*time.Second)
+	agent.send("y")
+	if r := console.next(60 * time.Second); !r.ok() || r["granted"] != true {
+		t.Fatalf("allowed request: %v", r)
+	}
+	agent.expect(`^SHARING Carol CSR is viewing your screen`, 10*time.Second)
+	snap := filepath.Join(t.TempDir(), "snap.png")
+	var n int
+	var first string
+	for try := 0; try < 20; try++ { // the newest frame may still be on its way
+		r := console.do("snapshot " + snap)
+		if !r.ok() || r.num("width") != 1024 || r.num("height") != 768 {
+			t.Fatalf("snapshot: %v", r)
+		}
+		if n, first = diffPixels(readPNG(t, snap), rootImage(t, d.Name)); n == 0 {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if n != 0 {
+		t.Fatalf("snapshot differs from the X server's capture in %d pixels (%s)", n, first)
+	}
+
+	// Control: a click and typed text change a real X client.
+	console.send("request control")
+	agent.expect(`^REQUEST \S+ control:`, 20*time.Second)
+	agent.send("y")
+	if r := console.next(60 * time.Second); !r.ok() || r["granted"] != true {
+		t.Fatalf("control request: %v", r)
+	}
+	for _, c := range []string{"click 300 150", "type hello wörld ✓", "key Return"} {
+		if r := console.do(c); !r.ok() {
+			t.Fatalf("%s: %v", c, r)
+		}
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		b, _ := os.ReadFile(out)
+		if string(b) == "hello wörld ✓" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("xterm got %q", b)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if r := console.do("stats"); !r.ok() || r.num("frames") < 1 || r["live"] != true {
+		t.Fatalf("stats: %v", r)
+	}
+
+	// The customer's Stop ends the stream.
+	agent.send("stop")
+	agent.expect(`^SHARING nobody is viewing your screen`, 5*time.Second)
+	if r := console.do("wait-stopped 10"); !r.ok() {
+		t.Fatalf("stream still live after Stop: %v", r)
+	}
+	if r := console.do("end Fixed the printer."); !r.ok() {
+		t.Fatalf("end: %v", r)
+	}
+	agent.expect(`^ENDED`, 10*time.Second)
+	_ = strings.TrimSpace
+}
