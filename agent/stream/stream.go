@@ -67,9 +67,10 @@ type Streamer struct {
 	codecOpt *codec.Options // pending encoder options
 	monitor  *int           // pending monitor change
 
-	lastInput atomic.Int64 // SentAt of the last input applied
-	frames    atomic.Int64
-	bytes     atomic.Int64
+	lastInput   atomic.Int64 // SentAt of the last input applied
+	lastInputAt atomic.Int64 // when it was applied (local clock, Unix ns)
+	frames      atomic.Int64
+	bytes       atomic.Int64
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -79,7 +80,8 @@ type viewer struct {
 	id      string
 	sender  *transport.FrameSender
 	control *transport.Channel
-	echoed  int64
+	echoed  int64  // the last input echoed to this viewer
+	lastID  uint32 // the last frame sent to it
 }
 
 // Start opens the source and starts the loop.
@@ -177,7 +179,32 @@ func (s *Streamer) control(c transport.Control) {
 
 // InputApplied records that an input event sent at sentAt (viewer clock)
 // has been injected; the next frame carries its echo for latency figures.
-func (s *Streamer) InputApplied(sentAt int64) { s.lastInput.Store(sentAt) }
+func (s *Streamer) InputApplied(sentAt int64) {
+	s.lastInputAt.Store(time.Now().UnixNano())
+	s.lastInput.Store(sentAt)
+}
+
+// echoGrace is how long an input may leave the screen unchanged before its
+// echo is attached to the last frame sent: the application may redraw so
+// fast that its frame was captured before the input was recorded, or the
+// input may change nothing visible.
+const echoGrace = 50 * time.Millisecond
+
+// echoStale attaches a pending input echo to the last frame each viewer
+// got, once the screen has stayed unchanged for echoGrace.
+func (s *Streamer) echoStale(vs []*viewer) {
+	mark := s.lastInput.Load()
+	if mark == 0 || time.Since(time.Unix(0, s.lastInputAt.Load())) < echoGrace {
+		return
+	}
+	for _, v := range vs {
+		if v.echoed != mark && v.lastID != 0 {
+			v.echoed = mark
+			b, _ := json.Marshal(transport.Control{Type: transport.ControlFrameInfo, Frame: v.lastID, LatencyOf: mark})
+			_ = v.control.Send(b)
+		}
+	}
+}
 
 // Stats returns frames and bytes encoded so far.
 func (s *Streamer) Stats() (frames, bytes int64) { return s.frames.Load(), s.bytes.Load() }
@@ -270,6 +297,7 @@ func (s *Streamer) loop(ctx context.Context, src Source) {
 			continue
 		}
 		if len(damaged) == 0 && !key && !refreshing {
+			s.echoStale(vs)
 			s.sleep(ctx, src)
 			continue
 		}
@@ -297,6 +325,9 @@ func (s *Streamer) loop(ctx context.Context, src Source) {
 		s.bytes.Add(int64(len(data)))
 		for _, v := range vs {
 			id, err := v.sender.Send(data)
+			if err == nil {
+				v.lastID = id
+			}
 			if err != nil {
 				if !errors.Is(err, transport.ErrFailed) {
 					s.log.Warn("stream: send failed", "viewer", v.id, "err", err)
