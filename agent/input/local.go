@@ -59,8 +59,14 @@ type LocalActivity struct {
 	once sync.Once
 }
 
-// PollInterval is how often the pointer is polled.
-const PollInterval = 50 * time.Millisecond
+// PollInterval is how often the pointer is polled when X RECORD is not
+// available; with RECORD reporting every motion, the poll is only a safety
+// net (and notices a lost display), so it runs at RecordPollInterval and
+// an idle controlled session costs almost nothing.
+const (
+	PollInterval       = 50 * time.Millisecond
+	RecordPollInterval = 500 * time.Millisecond
+)
 
 // moveState is the injector's view of the pointer for the watcher.
 type moveState struct {
@@ -97,6 +103,8 @@ func watchLocal(display string, conn *xgb.Conn, root xproto.Window, src activity
 	w := &LocalActivity{conn: conn, root: root, src: src, interval: PollInterval, stop: make(chan struct{})}
 	if err := w.startRecord(display); err != nil {
 		w.recErr = err
+	} else {
+		w.interval = RecordPollInterval
 	}
 	w.wg.Add(1)
 	go w.poll()

@@ -50,9 +50,10 @@ type Options struct {
 	OnRegion func(monitor int)
 }
 
-// idleTick bounds how long the loop sleeps on an unchanged screen, so that
-// keyframe requests and the lossless refresh of Screen Sampling tiles are
-// served promptly; it costs ten wake-ups a second and no capture.
+// idleTick bounds how long the loop sleeps while something is still owed
+// (the lossless refresh of Screen Sampling tiles, an input echo, a retry
+// after a capture error). With nothing owed it sleeps until the screen,
+// a viewer or an option changes: an unchanging screen costs no wake-ups.
 const idleTick = 100 * time.Millisecond
 
 // Streamer owns the capture source and the encoder of one shared screen.
@@ -191,19 +192,27 @@ func (s *Streamer) InputApplied(sentAt int64) {
 const echoGrace = 50 * time.Millisecond
 
 // echoStale attaches a pending input echo to the last frame each viewer
-// got, once the screen has stayed unchanged for echoGrace.
-func (s *Streamer) echoStale(vs []*viewer) {
+// got, once the screen has stayed unchanged for echoGrace. It reports
+// whether an echo is still owed (so the loop must wake up again).
+func (s *Streamer) echoStale(vs []*viewer) (owed bool) {
 	mark := s.lastInput.Load()
-	if mark == 0 || time.Since(time.Unix(0, s.lastInputAt.Load())) < echoGrace {
-		return
+	if mark == 0 {
+		return false
 	}
+	early := time.Since(time.Unix(0, s.lastInputAt.Load())) < echoGrace
 	for _, v := range vs {
-		if v.echoed != mark && v.lastID != 0 {
-			v.echoed = mark
-			b, _ := json.Marshal(transport.Control{Type: transport.ControlFrameInfo, Frame: v.lastID, LatencyOf: mark})
-			_ = v.control.Send(b)
+		if v.echoed == mark || v.lastID == 0 {
+			continue
 		}
+		if early {
+			owed = true
+			continue
+		}
+		v.echoed = mark
+		b, _ := json.Marshal(transport.Control{Type: transport.ControlFrameInfo, Frame: v.lastID, LatencyOf: mark})
+		_ = v.control.Send(b)
 	}
+	return owed
 }
 
 // Stats returns frames and bytes encoded so far.
@@ -271,7 +280,7 @@ func (s *Streamer) loop(ctx context.Context, src Source) {
 		s.mu.Unlock()
 
 		if len(vs) == 0 {
-			s.sleep(ctx, nil)
+			s.sleep(ctx, nil, false)
 			continue
 		}
 		if w := firstBusy(vs); w != nil {
@@ -293,12 +302,13 @@ func (s *Streamer) loop(ctx context.Context, src Source) {
 		damaged, err := src.Capture(img)
 		if err != nil {
 			s.log.Error("stream: capture failed", "err", err)
-			s.sleep(ctx, nil)
+			s.sleep(ctx, nil, true)
 			continue
 		}
 		if len(damaged) == 0 && !key && !refreshing {
-			s.echoStale(vs)
-			s.sleep(ctx, src)
+			// Nothing changed: sleep until the screen, a viewer or an
+			// option does, waking only while an input echo is owed.
+			s.sleep(ctx, src, s.echoStale(vs))
 			continue
 		}
 		if key {
@@ -316,7 +326,7 @@ func (s *Streamer) loop(ctx context.Context, src Source) {
 		if len(data) == 0 {
 			refreshing = false
 			if len(damaged) == 0 {
-				s.sleep(ctx, src)
+				s.sleep(ctx, src, true)
 			}
 			continue
 		}
@@ -344,9 +354,15 @@ func (s *Streamer) loop(ctx context.Context, src Source) {
 }
 
 // sleep waits for a change of the screen (when src is given), of the
-// viewers or options, or for the idle tick.
-func (s *Streamer) sleep(ctx context.Context, src Source) {
-	wctx, cancel := context.WithTimeout(ctx, idleTick)
+// viewers or options, and, when tick is set, at most for the idle tick.
+func (s *Streamer) sleep(ctx context.Context, src Source, tick bool) {
+	var wctx context.Context
+	var cancel context.CancelFunc
+	if tick {
+		wctx, cancel = context.WithTimeout(ctx, idleTick)
+	} else {
+		wctx, cancel = context.WithCancel(ctx)
+	}
 	defer cancel()
 	if src == nil {
 		select {
