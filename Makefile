@@ -13,9 +13,9 @@ DATA ?= $(CURDIR)/.lifeline-demo
 all: build
 
 build:
-	$(GO) build -trimpath -o $(BIN)/lifeline-rendezvous ./rendezvous
-	$(GO) build -trimpath -o $(BIN)/lifeline-agent ./agent
-	$(GO) build -trimpath -o $(BIN)/lifeline-console ./console
+	$(GO) build -o $(BIN)/lifeline-rendezvous ./rendezvous
+	$(GO) build -o $(BIN)/lifeline-agent ./agent
+	$(GO) build -o $(BIN)/lifeline-console ./console
 
 # Starts the server on its embedded defaults (SQLite and a self-signed
 # certificate in $(DATA)) with a demo CSR account whose password it prints.
