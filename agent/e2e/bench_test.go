@@ -38,21 +38,9 @@ func TestScreenBenchmarks(t *testing.T) {
 
 	capOurs, capPeer := captureFigures(t, d.Name)
 
-	bin := binaries(t)
-	url, fp, email, pwFile := server(t, bin)
-	console := startProc(t, "console", nil, filepath.Join(bin, "console"), "--headless", "--server", url, "--server-fingerprint", fp,
-		"--email", email, "--password-file", pwFile, "--loopback-only")
-	started := console.do("start")
-	agent := startProc(t, "agent", d.Env(), filepath.Join(bin, "agent"), "--no-gui", "--server", url, "--server-fingerprint", fp,
-		"--session", started.str("number"), "--name", "Bench", "--display", d.Name, "--loopback-only")
-	if r := console.do("wait-customer 30"); !r.ok() {
-		t.Fatalf("wait-customer: %v", r)
-	}
-	console.send("request view")
-	agent.expect(`^REQUEST \S+ view:`, 20*time.Second)
-	agent.send("a") // and every further request of this session
-	if r := console.next(60 * time.Second); !r.ok() || r["granted"] != true {
-		t.Fatalf("request view: %v", r)
+	console, agent := supportSession(t, d, "Bench")
+	if !grant(t, console, agent, "view", "a") { // a: and every further request of this session
+		t.Fatal("view denied")
 	}
 
 	// Idle: an unchanging screen with a viewer attached, then with the

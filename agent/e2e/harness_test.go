@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"lifeline/shared/xvfbtest"
 )
 
 var (
@@ -213,4 +215,39 @@ func ctx(t *testing.T, d time.Duration) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), d)
 	t.Cleanup(cancel)
 	return c
+}
+
+// supportSession starts a server, a headless console that starts a
+// session, and an agent on display d that joins it as customer name.
+func supportSession(t *testing.T, d *xvfbtest.Display, name string) (console, agent *proc) {
+	t.Helper()
+	bin := binaries(t)
+	url, fp, email, pwFile := server(t, bin)
+	console = startProc(t, "console", nil, filepath.Join(bin, "console"), "--headless", "--server", url, "--server-fingerprint", fp,
+		"--email", email, "--password-file", pwFile, "--loopback-only")
+	started := console.do("start")
+	if !started.ok() || len(started.str("number")) != 9 {
+		t.Fatalf("start: %v", started)
+	}
+	agent = startProc(t, "agent", d.Env(), filepath.Join(bin, "agent"), "--no-gui", "--server", url, "--server-fingerprint", fp,
+		"--session", started.str("number"), "--name", name, "--display", d.Name, "--loopback-only")
+	agent.expect(`^STATUS Connected to session`, 30*time.Second)
+	if r := console.do("wait-customer 30"); !r.ok() {
+		t.Fatalf("wait-customer: %v", r)
+	}
+	return console, agent
+}
+
+// grant has the console request an action and the customer answer it
+// (y, n or a); it returns whether it was granted.
+func grant(t *testing.T, console, agent *proc, action, answer string) bool {
+	t.Helper()
+	console.send("request " + action)
+	agent.expect(`^REQUEST \S+ `+action+`:`, 20*time.Second)
+	agent.send(answer)
+	r := console.next(60 * time.Second)
+	if !r.ok() {
+		t.Fatalf("request %s: %v", action, r)
+	}
+	return r["granted"] == true
 }

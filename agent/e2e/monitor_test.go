@@ -36,21 +36,9 @@ func TestMonitorChoice(t *testing.T) {
 	}
 	t.Cleanup(func() { xterm.Process.Kill(); xterm.Wait() })
 
-	bin := binaries(t)
-	url, fp, email, pwFile := server(t, bin)
-	console := startProc(t, "console", nil, filepath.Join(bin, "console"), "--headless", "--server", url, "--server-fingerprint", fp,
-		"--email", email, "--password-file", pwFile, "--loopback-only")
-	started := console.do("start")
-	agent := startProc(t, "agent", d.Env(), filepath.Join(bin, "agent"), "--no-gui", "--server", url, "--server-fingerprint", fp,
-		"--session", started.str("number"), "--name", "Ann", "--display", d.Name, "--loopback-only")
-	if r := console.do("wait-customer 20"); !r.ok() {
-		t.Fatalf("wait-customer: %v", r)
-	}
-	console.send("request control")
-	agent.expect(`^REQUEST \S+ control:`, 20*time.Second)
-	agent.send("y")
-	if r := console.next(60 * time.Second); !r.ok() || r["granted"] != true {
-		t.Fatalf("request control: %v", r)
+	console, agent := supportSession(t, d, "Ann")
+	if !grant(t, console, agent, "control", "y") {
+		t.Fatal("control denied")
 	}
 	// Monitors are listed primary first: the screen's own output, then
 	// the two halves.

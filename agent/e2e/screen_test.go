@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -90,8 +89,6 @@ func TestScreenPath(t *testing.T) {
 		xvfbtest.Unavailable(t, "xterm is not installed (apt-get install -y xterm)")
 	}
 	d := xvfbtest.Start(t, 1024, 768)
-	bin := binaries(t)
-	url, fp, email, pwFile := server(t, bin)
 
 	// The customer's desktop: one xterm that writes the line typed into it.
 	out := filepath.Join(t.TempDir(), "typed.txt")
@@ -101,25 +98,11 @@ func TestScreenPath(t *testing.T) {
 	}
 	t.Cleanup(func() { xterm.Process.Kill(); xterm.Wait() })
 
-	console := startProc(t, "console", nil, filepath.Join(bin, "console"), "--headless", "--server", url, "--server-fingerprint", fp,
-		"--email", email, "--password-file", pwFile, "--loopback-only")
-	started := console.do("start")
-	if !started.ok() || len(started.str("number")) != 9 {
-		t.Fatalf("start: %v", started)
-	}
-	agent := startProc(t, "agent", d.Env(), filepath.Join(bin, "agent"), "--no-gui", "--server", url, "--server-fingerprint", fp,
-		"--session", started.str("number"), "--name", "Ann Customer", "--display", d.Name, "--loopback-only")
-	agent.expect(`^STATUS Connected to session`, 20*time.Second)
-	if r := console.do("wait-customer 20"); !r.ok() {
-		t.Fatalf("wait-customer: %v", r)
-	}
+	console, agent := supportSession(t, d, "Ann Customer")
 
 	// A denied request: granted false, and no frame.
-	console.send("request view")
-	agent.expect(`^REQUEST \S+ view: Carol CSR asks to view your screen`, 20*time.Second)
-	agent.send("n")
-	if r := console.next(30 * time.Second); !r.ok() || r["granted"] != false {
-		t.Fatalf("denied request: %v", r)
+	if grant(t, console, agent, "view", "n") {
+		t.Fatal("granted after the customer said no")
 	}
 	if r := console.do("stats"); !r.ok() || r.num("frames") != 0 {
 		t.Fatalf("frames after a denial: %v", r)
@@ -127,11 +110,8 @@ func TestScreenPath(t *testing.T) {
 
 	// Allowed: the decoded screen equals the X server's, pixel for pixel.
 	time.Sleep(500 * time.Millisecond) // let xterm settle (its prompt is drawn)
-	console.send("request view")
-	agent.expect(`^REQUEST \S+ view:`, 20*time.Second)
-	agent.send("y")
-	if r := console.next(60 * time.Second); !r.ok() || r["granted"] != true {
-		t.Fatalf("allowed request: %v", r)
+	if !grant(t, console, agent, "view", "y") {
+		t.Fatal("view denied")
 	}
 	agent.expect(`^SHARING Carol CSR is viewing your screen`, 10*time.Second)
 	snap := filepath.Join(t.TempDir(), "snap.png")
@@ -152,11 +132,8 @@ func TestScreenPath(t *testing.T) {
 	}
 
 	// Control: a click and typed text change a real X client.
-	console.send("request control")
-	agent.expect(`^REQUEST \S+ control:`, 20*time.Second)
-	agent.send("y")
-	if r := console.next(60 * time.Second); !r.ok() || r["granted"] != true {
-		t.Fatalf("control request: %v", r)
+	if !grant(t, console, agent, "control", "y") {
+		t.Fatal("control denied")
 	}
 	for _, c := range []string{"click 300 150", "type hello wörld ✓", "key Return"} {
 		if r := console.do(c); !r.ok() {
@@ -188,5 +165,4 @@ func TestScreenPath(t *testing.T) {
 		t.Fatalf("end: %v", r)
 	}
 	agent.expect(`^ENDED`, 10*time.Second)
-	_ = strings.TrimSpace
 }

@@ -12,6 +12,8 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"lifeline/shared/protocol"
 )
 
 // Sentinel errors, tested with errors.Is.
@@ -27,18 +29,16 @@ const (
 	RoleAdmin = "admin"
 )
 
-// Participant roles in a session, as the user guide names them.
+// Participant roles and session states are stored as the protocol names
+// them, so what clients see is what the database holds.
 const (
-	RoleHost      = "csr"                // the CSR in control of the session
-	RoleAssistant = "assistant"          // another CSR, observing
-	RolePrimary   = "primary_customer"   // the customer who shares
-	RoleSecondary = "secondary_customer" // further customers, view only
-)
+	RoleHost      = protocol.RoleCSR       // the CSR in control of the session
+	RoleAssistant = protocol.RoleAssistant // another CSR, observing
+	RolePrimary   = protocol.RolePrimary   // the customer who shares
+	RoleSecondary = protocol.RoleSecondary // further customers, view only
 
-// Session states.
-const (
-	StateLive  = "live"
-	StateEnded = "ended"
+	StateLive  = protocol.StateLive
+	StateEnded = protocol.StateEnded
 )
 
 // Event audiences: who may see an event when it is sent or replayed.
