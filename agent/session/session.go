@@ -599,6 +599,7 @@ func (a *Agent) stopStreamer() {
 // stopSharing ends capture and control. local: the customer pressed Stop,
 // so the others are told.
 func (a *Agent) stopSharing(local bool, reason string) {
+	was := len(a.peers) > 0 || a.currentStreamer() != nil
 	a.grants.Revoke()
 	a.stopStreamer()
 	for id, p := range a.peers {
@@ -611,7 +612,9 @@ func (a *Agent) stopSharing(local bool, reason string) {
 	if reason != "" {
 		a.ui.Show(Event{Kind: EventNotice, Text: reason})
 	}
-	a.showSharing()
+	if was {
+		a.showSharing()
+	}
 }
 
 func (a *Agent) leave() {
