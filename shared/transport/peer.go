@@ -36,7 +36,11 @@ type Options struct {
 	// LoopbackOnly gathers host candidates on the loopback interface only,
 	// with mDNS off: for tests and benchmarks on one machine.
 	LoopbackOnly bool
-	Log          *slog.Logger
+	// ForceRelay uses only relayed candidates: every byte goes through the
+	// TURN relay (as DTLS ciphertext), and neither side learns the other's
+	// addresses.
+	ForceRelay bool
+	Log        *slog.Logger
 }
 
 // Signal is a message for the other peer, carried by the rendezvous
@@ -79,7 +83,11 @@ func newPeer(o Options, send func(Signal) error) (*Peer, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	pc, err := newAPI(o).NewPeerConnection(webrtc.Configuration{ICEServers: o.ICEServers})
+	conf := webrtc.Configuration{ICEServers: o.ICEServers}
+	if o.ForceRelay {
+		conf.ICETransportPolicy = webrtc.ICETransportPolicyRelay
+	}
+	pc, err := newAPI(o).NewPeerConnection(conf)
 	if err != nil {
 		return nil, fmt.Errorf("transport: new peer connection: %w", err)
 	}

@@ -15,7 +15,11 @@ import (
 // directly as the rendezvous server would.
 func pair(t *testing.T) (viewer, agent *Peer) {
 	t.Helper()
-	opts := Options{LoopbackOnly: true}
+	return pairWith(t, Options{LoopbackOnly: true}, Options{LoopbackOnly: true})
+}
+
+func pairWith(t *testing.T, vopts, aopts Options) (viewer, agent *Peer) {
+	t.Helper()
 	var mu sync.Mutex
 	var toAgent, toViewer []Signal
 	var a *Peer
@@ -37,11 +41,11 @@ func pair(t *testing.T) (viewer, agent *Peer) {
 		}
 	}
 	var err error
-	a, err = Accept(opts, func(s Signal) error { mu.Lock(); toViewer = append(toViewer, s); mu.Unlock(); return nil })
+	a, err = Accept(aopts, func(s Signal) error { mu.Lock(); toViewer = append(toViewer, s); mu.Unlock(); return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err = Dial(opts, func(s Signal) error { mu.Lock(); toAgent = append(toAgent, s); mu.Unlock(); return nil })
+	v, err = Dial(vopts, func(s Signal) error { mu.Lock(); toAgent = append(toAgent, s); mu.Unlock(); return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
