@@ -1,0 +1,186 @@
+package stream
+
+import (
+	"context"
+	"image"
+	"image/color"
+	"sync"
+	"testing"
+	"time"
+
+	"lifeline/shared/codec"
+	"lifeline/shared/transport"
+)
+
+// screen is a synthetic screen the test paints on.
+type screen struct {
+	mu      sync.Mutex
+	img     *image.RGBA
+	dirty   bool
+	changed chan struct{}
+}
+
+func newScreen() *screen {
+	s := &screen{img: image.NewRGBA(image.Rect(0, 0, 160, 96)), dirty: true, changed: make(chan struct{}, 1)}
+	for i := range s.img.Pix {
+		s.img.Pix[i] = byte(i * 7)
+		if i%4 == 3 {
+			s.img.Pix[i] = 255 // a captured screen is opaque
+		}
+	}
+	return s
+}
+
+func (s *screen) paint(c color.RGBA) {
+	s.mu.Lock()
+	for y := 10; y < 40; y++ {
+		for x := 10; x < 70; x++ {
+			s.img.SetRGBA(x, y, c)
+		}
+	}
+	s.dirty = true
+	s.mu.Unlock()
+	select {
+	case s.changed <- struct{}{}:
+	default:
+	}
+}
+
+func (s *screen) Size() image.Point { return s.img.Rect.Size() }
+func (s *screen) Capture(dst *image.RGBA) ([]image.Rectangle, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.dirty {
+		return nil, nil
+	}
+	s.dirty = false
+	copy(dst.Pix, s.img.Pix)
+	return []image.Rectangle{s.img.Rect}, nil
+}
+func (s *screen) Wait(ctx context.Context) error {
+	select {
+	case <-s.changed:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+func (s *screen) Close() error { return nil }
+
+// connect pairs a viewer with the agent over loopback.
+func connect(t *testing.T) (viewer, agent *transport.Peer) {
+	t.Helper()
+	var v, a *transport.Peer
+	sigs := make(chan func(), 256)
+	var err error
+	a, err = transport.Accept(transport.Options{LoopbackOnly: true}, func(s transport.Signal) error {
+		sigs <- func() { _ = v.HandleSignal(s) }
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err = transport.Dial(transport.Options{LoopbackOnly: true}, func(s transport.Signal) error {
+		sigs <- func() { _ = a.HandleSignal(s) }
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { v.Close(); a.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	go func() {
+		for {
+			select {
+			case f := <-sigs:
+				f()
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	if err := v.Ready(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Ready(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return v, a
+}
+
+type decoded struct {
+	mu     sync.Mutex
+	dec    *codec.Decoder
+	frames int
+}
+
+func watch(t *testing.T, p *transport.Peer) *decoded {
+	d := &decoded{dec: codec.NewDecoder()}
+	var fr *transport.FrameReceiver
+	fr = transport.NewFrameReceiver(p.Channel(transport.LabelScreen), func(id uint32, b []byte) {
+		d.mu.Lock()
+		if _, err := d.dec.Decode(b); err != nil {
+			t.Errorf("decode: %v", err)
+		}
+		d.frames++
+		d.mu.Unlock()
+		_ = fr.Ack(id)
+	}, func(err error) { t.Errorf("frame: %v", err) })
+	return d
+}
+
+func (d *decoded) equals(img *image.RGBA) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	got := d.dec.Image()
+	return got != nil && string(got.Pix) == string(img.Pix)
+}
+
+// TestOneEncodeForAllViewers: two viewers see the same screen from one
+// encoder; a change is encoded once and reaches both.
+func TestOneEncodeForAllViewers(t *testing.T) {
+	scr := newScreen()
+	st, err := Start(Options{Open: func(int) (Source, error) { return scr, nil }, Codec: codec.Options{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Stop()
+	v1, a1 := connect(t)
+	v2, a2 := connect(t)
+	d1, d2 := watch(t, v1), watch(t, v2)
+	st.AddViewer("one", a1)
+	st.AddViewer("two", a2)
+	until := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				d1.mu.Lock()
+				n1 := d1.frames
+				d1.mu.Unlock()
+				d2.mu.Lock()
+				n2 := d2.frames
+				d2.mu.Unlock()
+				f, b := st.Stats()
+				t.Fatalf("timed out: %s (viewer frames %d, %d; encoded %d frames, %d bytes)", what, n1, n2, f, b)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	until("both viewers show the screen", func() bool { return d1.equals(scr.img) && d2.equals(scr.img) })
+	before, _ := st.Stats()
+	scr.paint(color.RGBA{255, 0, 0, 255})
+	until("both viewers show the change", func() bool { return d1.equals(scr.img) && d2.equals(scr.img) })
+	after, _ := st.Stats()
+	if n := after - before; n != 1 {
+		t.Fatalf("the change was encoded %d times for two viewers, want once", n)
+	}
+	// A viewer that leaves does not stop the other.
+	st.RemoveViewer("one")
+	scr.paint(color.RGBA{0, 0, 255, 255})
+	until("the remaining viewer shows the next change", func() bool { return d2.equals(scr.img) })
+	if d1.equals(scr.img) {
+		t.Fatal("the viewer that left still gets frames")
+	}
+}
