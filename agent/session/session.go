@@ -377,7 +377,13 @@ func (a *Agent) request(from string, r *protocol.ConsentRequest) {
 		a.answer(from, req, consent.AllowAll)
 		a.ui.Show(Event{Kind: EventNotice, Text: describe(req) + " — allowed, as you allowed every request for this session."})
 	default:
-		a.asks <- askJob{from: from, req: req}
+		select {
+		case a.asks <- askJob{from: from, req: req}:
+		default:
+			// The customer has many requests waiting already: refuse
+			// rather than let a flood of them stall the agent.
+			a.answer(from, req, consent.Deny)
+		}
 	}
 }
 
