@@ -1,5 +1,6 @@
-// Package cli is the command line of lifeline-console: flags, trust, login,
-// and the automation shell. main only calls Run.
+// Package cli is the command line of lifeline-console: flags, trust, and
+// either the desktop console (console/gui) or, with --headless, login and the
+// automation shell. main only calls Run, on the main goroutine.
 package cli
 
 import (
@@ -15,16 +16,21 @@ import (
 	"time"
 
 	"lifeline/console/controller"
+	"lifeline/console/gui"
 	"lifeline/console/headless"
 	"lifeline/shared/tlsutil"
 )
 
-const usage = `Usage: lifeline-console --headless --server URL [--ca-file F | --server-fingerprint SHA256]
+const usage = `Usage: lifeline-console [--server URL] [--ca-file F | --server-fingerprint SHA256]
+                        [--email E] [--loopback-only] [--verbose]
+       lifeline-console --headless --server URL [--ca-file F | --server-fingerprint SHA256]
                         --email E --password-file F [--loopback-only] [--verbose]
 
-Runs the CSR console's automation shell: one command per line on standard
-input, one JSON object per line on standard output (docs/automation.md).
-The desktop console is not built yet.
+Without --headless, opens the desktop console; --server and --email prefill
+its login window, and --ca-file or --server-fingerprint say how the server
+is trusted. With --headless, runs the automation shell: one command per line
+on standard input, one JSON object per line on standard output
+(docs/automation.md).
 
 Exit status: 0 after quit or the end of input, 1 when the console cannot
 start (trust, password file, server, login) or stops on an error, 2 for
@@ -61,7 +67,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fs.PrintDefaults()
 	}
 	var o options
-	fs.BoolVar(&o.headless, "headless", false, "run the automation shell on standard input and output")
+	fs.BoolVar(&o.headless, "headless", false, "run the automation shell on standard input and output instead of the desktop console")
 	fs.StringVar(&o.server, "server", "", "the rendezvous server's `URL`, e.g. https://support.example.com:8443")
 	fs.StringVar(&o.caFile, "ca-file", "", "trust only the CA certificates in this PEM `file`")
 	fs.StringVar(&o.fingerprint, "server-fingerprint", "", "trust the server's certificate with this `SHA256` fingerprint (as the server prints it)")
@@ -79,7 +85,12 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "lifeline-console: %v\n", err)
 		return ExitUsage
 	}
-	err := run(ctx, o, stdin, stdout, stderr)
+	var err error
+	if o.headless {
+		err = run(ctx, o, stdin, stdout, stderr)
+	} else {
+		err = desktop(ctx, o, stderr)
+	}
 	switch {
 	case ctx.Err() != nil:
 		return ExitInterrupted
@@ -94,8 +105,17 @@ func (o *options) check(fs *flag.FlagSet) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
 	}
+	if o.caFile != "" && o.fingerprint != "" {
+		return errors.New("give either --ca-file or --server-fingerprint, not both")
+	}
 	if !o.headless {
-		return errors.New("the desktop console is not built yet; run with --headless for the automation shell (see docs/automation.md)")
+		if o.passwordFile != "" {
+			return errors.New("--password-file is for --headless only; the desktop console asks for the password")
+		}
+		if o.server != "" {
+			return checkServer(o.server)
+		}
+		return nil
 	}
 	var missing []string
 	for _, f := range []struct{ name, v string }{{"--server", o.server}, {"--email", o.email}, {"--password-file", o.passwordFile}} {
@@ -106,14 +126,38 @@ func (o *options) check(fs *flag.FlagSet) error {
 	if len(missing) > 0 {
 		return fmt.Errorf("missing %s (see --help)", strings.Join(missing, ", "))
 	}
-	if o.caFile != "" && o.fingerprint != "" {
-		return errors.New("give either --ca-file or --server-fingerprint, not both")
-	}
-	u, err := url.Parse(o.server)
+	return checkServer(o.server)
+}
+
+func checkServer(server string) error {
+	u, err := url.Parse(server)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return fmt.Errorf("--server %q is not a URL like https://host:8443", o.server)
+		return fmt.Errorf("--server %q is not a URL like https://host:8443", server)
 	}
 	return nil
+}
+
+// runGUI opens the desktop console (a variable for tests).
+var runGUI = gui.Run
+
+// desktop runs the desktop console on this (the main) goroutine.
+func desktop(ctx context.Context, o options, stderr io.Writer) error {
+	tlsConf, err := tlsutil.ClientConfig(tlsutil.ClientOptions{CAFile: o.caFile, Fingerprint: o.fingerprint})
+	if err != nil {
+		return err
+	}
+	trust := "The server's certificate is checked against this computer's trusted authorities."
+	switch {
+	case o.fingerprint != "":
+		trust = "Only a server whose certificate has the SHA-256 fingerprint " + o.fingerprint + " is trusted (--server-fingerprint)."
+	case o.caFile != "":
+		trust = "Only certificates from the authorities in " + o.caFile + " are trusted (--ca-file)."
+	}
+	log := slog.New(slog.DiscardHandler)
+	if o.verbose {
+		log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return runGUI(ctx, gui.Config{Server: o.server, Email: o.email, TLS: tlsConf, Trust: trust, LoopbackOnly: o.loopbackOnly, Log: log})
 }
 
 func run(ctx context.Context, o options, stdin io.Reader, stdout, stderr io.Writer) error {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"lifeline/console/gui"
 	"lifeline/shared/rendezvoustest"
 	"lifeline/shared/tlsutil"
 )
@@ -28,8 +29,9 @@ func TestUsageErrors(t *testing.T) {
 		args []string
 		says string
 	}{
-		{"the desktop console does not exist yet", nil, "desktop console is not built yet"},
-		{"without --headless even with every other flag", []string{"--server", "https://h", "--email", "e", "--password-file", "p"}, "--headless"},
+		{"the desktop console asks for the password", []string{"--server", "https://h", "--email", "e", "--password-file", "p"}, "--headless only"},
+		{"the desktop console's server is a URL", []string{"--server", "h:8443"}, "not a URL"},
+		{"the desktop console trusts one way", []string{"--ca-file", "c", "--server-fingerprint", "AA"}, "not both"},
 		{"missing flags are named", []string{"--headless", "--server", "https://h"}, "missing --email, --password-file"},
 		{"one way to trust the server", []string{"--headless", "--server", "https://h", "--email", "e", "--password-file", "p", "--ca-file", "c", "--server-fingerprint", "AA"}, "not both"},
 		{"the server is a URL", []string{"--headless", "--server", "h:8443", "--email", "e", "--password-file", "p"}, "not a URL"},
@@ -46,6 +48,29 @@ func TestUsageErrors(t *testing.T) {
 	}
 	if code, _, _ := console(t, "", "--help"); code != ExitOK {
 		t.Fatalf("--help exits %d", code)
+	}
+}
+
+// Without --headless the desktop console opens, its login prefilled from
+// the flags and the server trusted as they say.
+func TestDesktop(t *testing.T) {
+	var got gui.Config
+	runGUI = func(_ context.Context, cfg gui.Config) error { got = cfg; return nil }
+	t.Cleanup(func() { runGUI = gui.Run })
+	fp := strings.Repeat("AB", 32)
+	code, out, errOut := console(t, "", "--server", "https://support.example.com:8443", "--email", "carol@example.com", "--server-fingerprint", fp)
+	if code != ExitOK || out != "" || errOut != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if got.Server != "https://support.example.com:8443" || got.Email != "carol@example.com" || got.TLS == nil || !strings.Contains(got.Trust, fp) {
+		t.Fatalf("gui config = %+v", got)
+	}
+	if code, _, _ := console(t, ""); code != ExitOK {
+		t.Fatalf("no flags: exit %d", code)
+	}
+	code, _, errOut = console(t, "", "--server-fingerprint", "nonsense")
+	if code != ExitFailure || errOut == "" {
+		t.Fatalf("a bad fingerprint: exit %d, %q", code, errOut)
 	}
 }
 

@@ -3,6 +3,7 @@ package controller
 import (
 	"context"
 	"errors"
+	"lifeline/shared/protocol"
 	"slices"
 	"sync"
 	"testing"
@@ -245,9 +246,10 @@ func TestSecondStreamAfterStop(t *testing.T) {
 	if err := s.WaitStopped(ctxT(t, 10*time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	st := s.State()
-	if st.Sharing != "" || st.Controller != "" {
-		t.Fatalf("state after stop: sharing %q controller %q", st.Sharing, st.Controller)
+	// The server's new state follows its stop_sharing event.
+	if _, err := s.WaitState(ctxT(t, 10*time.Second), func(st protocol.State) bool { return st.Sharing == "" && st.Controller == "" }); err != nil {
+		st := s.State()
+		t.Fatalf("state after stop: sharing %q controller %q (%v)", st.Sharing, st.Controller, err)
 	}
 	if errs := agent.Errors(); len(errs) > 0 {
 		t.Fatalf("agent: %v", errs)
