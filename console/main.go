@@ -1,6 +1,5 @@
-// Command lifeline-console is the CSR's console. For now it runs the
-// headless automation shell (--headless, see docs/automation.md); the
-// desktop console comes later.
+// Command lifeline-console is the CSR's console: the desktop app, or with
+// --headless the automation shell (docs/automation.md).
 package main
 
 import (

@@ -1,0 +1,227 @@
+package gui
+
+// The screenshots docs/screenshots/console-*.png come from the real
+// windows on a real X display, made by this test binary's TestMain when
+// LIFELINE_CONSOLE_SCREENSHOTS names the folder to write them to:
+//
+//	Xvfb :58 -screen 0 1366x768x24 -noreset &
+//	DISPLAY=:58 openbox &
+//	DISPLAY=:58 LIFELINE_CONSOLE_SCREENSHOTS=$PWD/docs/screenshots \
+//	    go test -tags x11 -run '^$' ./console/gui/
+//
+// It starts the in-process rendezvous server, logs in, starts a session,
+// has a fake customer join, chat and share a synthetic screen, and runs
+// ImageMagick's `import -window root` at each step. Fyne needs the main
+// thread, which only TestMain has.
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"lifeline/console/controller"
+	"lifeline/console/internal/fakeagent"
+	"lifeline/shared/rendezvoustest"
+	"lifeline/shared/tlsutil"
+)
+
+func TestMain(m *testing.M) {
+	if dir := os.Getenv("LIFELINE_CONSOLE_SCREENSHOTS"); dir != "" {
+		if err := screenshots(dir); err != nil {
+			fmt.Fprintln(os.Stderr, "screenshots:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// mainTB is the testing.TB the server helpers need, outside a test.
+type mainTB struct {
+	testing.TB
+	cleanups []func()
+	dirs     []string
+}
+
+func (*mainTB) Helper()                   {}
+func (*mainTB) Name() string              { return "screenshots" }
+func (*mainTB) Logf(f string, a ...any)   { fmt.Fprintf(os.Stderr, f+"\n", a...) }
+func (*mainTB) Log(a ...any)              { fmt.Fprintln(os.Stderr, a...) }
+func (*mainTB) Errorf(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }
+func (*mainTB) Fatalf(f string, a ...any) { panic(fmt.Sprintf(f, a...)) }
+func (*mainTB) Fatal(a ...any)            { panic(fmt.Sprint(a...)) }
+func (t *mainTB) Cleanup(f func())        { t.cleanups = append(t.cleanups, f) }
+func (t *mainTB) TempDir() string {
+	d, err := os.MkdirTemp("", "console-shots")
+	if err != nil {
+		panic(err)
+	}
+	t.dirs = append(t.dirs, d)
+	return d
+}
+
+func (t *mainTB) done() {
+	for i := len(t.cleanups) - 1; i >= 0; i-- {
+		t.cleanups[i]()
+	}
+	for _, d := range t.dirs {
+		os.RemoveAll(d)
+	}
+}
+
+func screenshots(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tb := &mainTB{}
+	defer tb.done()
+	ts := rendezvoustest.New(tb, rendezvoustest.Options{})
+	ts.AddUser(tb, "carol@example.com", "Carol Jensen", "csr", "carol-password-1")
+	fp := tlsutil.Fingerprint(ts.HTTP.Certificate().Raw)
+	a := app.NewWithID(AppID)
+	u := newUI(a, Config{Server: ts.URL, Email: "carol@example.com", TLS: ts.TLS, LoopbackOnly: true,
+		Trust: "Only a server whose certificate has the SHA-256 fingerprint given with --server-fingerprint is trusted."})
+	_ = fp
+	u.start()
+	u.win.Show()
+	errc := make(chan error, 1)
+	go func() {
+		defer fyne.Do(a.Quit)
+		errc <- play(u, ts, tb, dir)
+	}()
+	a.Run()
+	u.shutdown()
+	return <-errc
+}
+
+func shoot(dir, name string) error {
+	time.Sleep(700 * time.Millisecond) // let the frame reach the screen
+	out, err := exec.Command("import", "-window", "root", filepath.Join(dir, name)).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("import %s: %v: %s", name, err, out)
+	}
+	return nil
+}
+
+// until polls cond on the UI thread.
+func until(what string, cond func() bool) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		var ok bool
+		fyne.DoAndWait(func() { ok = cond() })
+		if ok {
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("timed out waiting for %s", what)
+}
+
+func play(u *ui, ts *rendezvoustest.Server, tb *mainTB, dir string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	if err := until("the fingerprint", func() bool { return strings.Contains(u.login.fingerprint.Text, "SHA-256):") }); err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() {
+		u.login.password.SetText("carol-password-1")
+		u.win.Canvas().Focus(u.login.password)
+	})
+	if err := shoot(dir, "console-login.png"); err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() { u.login.submit() })
+	if err := until("the dashboard", func() bool { return u.win.Content() == u.dash.content }); err != nil {
+		return err
+	}
+	if err := shoot(dir, "console-start.png"); err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() { u.dash.startBtn.OnTapped() })
+	if err := until("the session", func() bool { return u.sess != nil }); err != nil {
+		return err
+	}
+	var number string
+	fyne.DoAndWait(func() { number = u.sess.Number() })
+	// The customer: the agent's real session core sharing real desktop
+	// frames when the corpus is there, else the tests' fake agent.
+	const hello = "Hi! My printer stopped working after this morning's update."
+	width := 1280
+	if src, err := loadCorpus(corpusDir, 8); err == nil {
+		width = src.Size().X
+		a, stop := joinRealAgent(ts.Client(), number, "Ann Smith", src)
+		defer stop()
+		if err := <-a.Joined(); err != nil {
+			return err
+		}
+		if err := until("the customer", func() bool { return !u.dash.viewBtn.Disabled() }); err != nil {
+			return err
+		}
+		a.Chat(hello)
+	} else {
+		fmt.Fprintln(os.Stderr, "screenshots: no corpus, using the fake agent:", err)
+		agent := fakeagent.Join(tb, ts, number, fakeagent.Options{Name: "Ann Smith", Grant: true, Width: width, Height: 800, Frames: 30})
+		if err := until("the customer", func() bool { return !u.dash.viewBtn.Disabled() }); err != nil {
+			return err
+		}
+		if err := agent.Chat(hello); err != nil {
+			return err
+		}
+	}
+	if err := until("the chat", func() bool { return len(u.dash.chatBox.Objects) == 1 }); err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() {
+		u.dash.chatEntry.SetText("Hello Ann, I'm Carol. Let me take a look at your screen.")
+		u.dash.send()
+	})
+	if err := until("the reply", func() bool { return len(u.dash.chatBox.Objects) == 2 }); err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() {
+		u.dash.notes.SetText("Printer offline after OS update; checking the driver.")
+	})
+	if err := shoot(dir, "console-dashboard.png"); err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() { u.dash.controlBtn.OnTapped() })
+	if err := until("the screen", func() bool {
+		return u.share != nil && u.share.view.area.img.Image != nil && u.share.view.area.img.Image.Bounds().Dx() == width &&
+			strings.Contains(u.share.view.status.Text, "fps")
+	}); err != nil {
+		return err
+	}
+	time.Sleep(2500 * time.Millisecond) // a status line with a rate
+	if err := shoot(dir, "console-sharing.png"); err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() { u.share.view.OnStop() })
+	if err := until("sharing stopped", func() bool { return u.share == nil }); err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() { u.dash.endBtn.OnTapped() })
+	if err := shoot(dir, "console-end.png"); err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() {
+		if d, ok := u.endDialog.(interface{ Hide() }); ok {
+			d.Hide()
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var s *controller.Session
+	fyne.DoAndWait(func() { s = u.sess })
+	return s.End(ctx, "")
+}
