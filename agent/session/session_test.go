@@ -13,6 +13,7 @@ import (
 
 	"lifeline/agent/consent"
 	"lifeline/agent/stream"
+	"lifeline/agent/stream/streamtest"
 	"lifeline/shared/client"
 	"lifeline/shared/codec"
 	"lifeline/shared/protocol"
@@ -52,69 +53,6 @@ func (u *scriptUI) askedCount() int {
 	return len(u.asked)
 }
 
-// fakeScreen is a synthetic screen whose content the test changes.
-type fakeScreen struct {
-	mu      sync.Mutex
-	img     *image.RGBA
-	dirty   bool
-	changed chan struct{}
-	closed  chan struct{}
-	once    sync.Once
-}
-
-func newFakeScreen(w, h int) *fakeScreen {
-	s := &fakeScreen{img: image.NewRGBA(image.Rect(0, 0, w, h)), dirty: true, changed: make(chan struct{}, 1), closed: make(chan struct{})}
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			s.img.SetRGBA(x, y, color.RGBA{uint8(x), uint8(y), uint8(x ^ y), 255})
-		}
-	}
-	return s
-}
-
-func (s *fakeScreen) paint(r image.Rectangle, c color.RGBA) {
-	s.mu.Lock()
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		for x := r.Min.X; x < r.Max.X; x++ {
-			s.img.SetRGBA(x, y, c)
-		}
-	}
-	s.dirty = true
-	s.mu.Unlock()
-	select {
-	case s.changed <- struct{}{}:
-	default:
-	}
-}
-
-func (s *fakeScreen) Size() image.Point { return s.img.Rect.Size() }
-func (s *fakeScreen) Capture(dst *image.RGBA) ([]image.Rectangle, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.dirty {
-		return nil, nil
-	}
-	s.dirty = false
-	copy(dst.Pix, s.img.Pix)
-	return []image.Rectangle{s.img.Rect}, nil
-}
-func (s *fakeScreen) Wait(ctx context.Context) error {
-	select {
-	case <-s.changed:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-func (s *fakeScreen) Close() error { s.once.Do(func() { close(s.closed) }); return nil }
-func (s *fakeScreen) snapshot() *image.RGBA {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := *s.img
-	c.Pix = append([]byte(nil), s.img.Pix...)
-	return &c
-}
-
 // recorder is an Injector that records events.
 type recorder struct {
 	mu     sync.Mutex
@@ -142,7 +80,7 @@ type fixture struct {
 	sid    string
 	cust   string // the customer's participant id
 	ui     *scriptUI
-	screen *fakeScreen
+	screen *streamtest.Screen
 	inj    *recorder
 	agent  *Agent
 	done   chan error
@@ -164,12 +102,12 @@ func start(t *testing.T, answers []consent.Answer, withScreen bool) *fixture {
 	if _, err := conn.Request(ctx, created.ID, &protocol.Attach{}); err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{t: t, ts: ts, csr: conn, sid: created.ID, ui: &scriptUI{answers: answers}, screen: newFakeScreen(200, 130), inj: &recorder{}, done: make(chan error, 1)}
+	f := &fixture{t: t, ts: ts, csr: conn, sid: created.ID, ui: &scriptUI{answers: answers}, screen: streamtest.New(200, 130), inj: &recorder{}, done: make(chan error, 1)}
 	cfg := Config{API: ts.Client(), Number: created.Number, Name: "Ann", LoopbackOnly: true, Codec: codec.Options{}}
 	if withScreen {
 		cfg.Screen = &Screen{
 			Open:   func(int) (stream.Source, error) { return f.screen, nil },
-			Region: func(int) image.Rectangle { return f.screen.img.Rect },
+			Region: func(int) image.Rectangle { return f.screen.Bounds() },
 			Input:  func() (Injector, error) { return f.inj, nil },
 		}
 	}
@@ -320,7 +258,7 @@ func TestDeniedViewGivesNoConnection(t *testing.T) {
 	}
 	f.view(false) // a console that dials anyway gets nowhere
 	select {
-	case <-f.screen.closed:
+	case <-f.screen.Closed():
 		t.Fatal("the screen was opened")
 	default:
 	}
@@ -332,9 +270,9 @@ func TestViewControlAndStop(t *testing.T) {
 		t.Fatal("view denied")
 	}
 	v := f.view(true)
-	eventually(t, "the decoded screen equals the customer's", func() bool { return equalImages(v.image(), f.screen.snapshot()) })
-	f.screen.paint(image.Rect(10, 10, 90, 40), color.RGBA{200, 30, 30, 255})
-	eventually(t, "a change arrives", func() bool { return equalImages(v.image(), f.screen.snapshot()) })
+	eventually(t, "the decoded screen equals the customer's", func() bool { return equalImages(v.image(), f.screen.Snapshot()) })
+	f.screen.Paint(image.Rect(10, 10, 90, 40), color.RGBA{200, 30, 30, 255})
+	eventually(t, "a change arrives", func() bool { return equalImages(v.image(), f.screen.Snapshot()) })
 
 	// Input without a control grant is refused by the agent.
 	v.sendInput(t, transport.Input{Kind: transport.InputClick, X: 5, Y: 5, Button: "left"})
@@ -361,7 +299,7 @@ func TestViewControlAndStop(t *testing.T) {
 	t0 := time.Now()
 	f.agent.Stop()
 	select {
-	case <-f.screen.closed:
+	case <-f.screen.Closed():
 	case <-time.After(time.Second):
 		t.Fatal("capture still running a second after Stop")
 	}

@@ -8,64 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"lifeline/agent/stream/streamtest"
 	"lifeline/shared/codec"
 	"lifeline/shared/transport"
 )
-
-// screen is a synthetic screen the test paints on.
-type screen struct {
-	mu      sync.Mutex
-	img     *image.RGBA
-	dirty   bool
-	changed chan struct{}
-}
-
-func newScreen() *screen {
-	s := &screen{img: image.NewRGBA(image.Rect(0, 0, 160, 96)), dirty: true, changed: make(chan struct{}, 1)}
-	for i := range s.img.Pix {
-		s.img.Pix[i] = byte(i * 7)
-		if i%4 == 3 {
-			s.img.Pix[i] = 255 // a captured screen is opaque
-		}
-	}
-	return s
-}
-
-func (s *screen) paint(c color.RGBA) {
-	s.mu.Lock()
-	for y := 10; y < 40; y++ {
-		for x := 10; x < 70; x++ {
-			s.img.SetRGBA(x, y, c)
-		}
-	}
-	s.dirty = true
-	s.mu.Unlock()
-	select {
-	case s.changed <- struct{}{}:
-	default:
-	}
-}
-
-func (s *screen) Size() image.Point { return s.img.Rect.Size() }
-func (s *screen) Capture(dst *image.RGBA) ([]image.Rectangle, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.dirty {
-		return nil, nil
-	}
-	s.dirty = false
-	copy(dst.Pix, s.img.Pix)
-	return []image.Rectangle{s.img.Rect}, nil
-}
-func (s *screen) Wait(ctx context.Context) error {
-	select {
-	case <-s.changed:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-func (s *screen) Close() error { return nil }
 
 // connect pairs a viewer with the agent over loopback.
 func connect(t *testing.T) (viewer, agent *transport.Peer) {
@@ -140,7 +86,7 @@ func (d *decoded) equals(img *image.RGBA) bool {
 // TestOneEncodeForAllViewers: two viewers see the same screen from one
 // encoder; a change is encoded once and reaches both.
 func TestOneEncodeForAllViewers(t *testing.T) {
-	scr := newScreen()
+	scr := streamtest.New(160, 96)
 	st, err := Start(Options{Open: func(int) (Source, error) { return scr, nil }, Codec: codec.Options{}})
 	if err != nil {
 		t.Fatal(err)
@@ -168,19 +114,19 @@ func TestOneEncodeForAllViewers(t *testing.T) {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
-	until("both viewers show the screen", func() bool { return d1.equals(scr.img) && d2.equals(scr.img) })
+	until("both viewers show the screen", func() bool { return d1.equals(scr.Snapshot()) && d2.equals(scr.Snapshot()) })
 	before, _ := st.Stats()
-	scr.paint(color.RGBA{255, 0, 0, 255})
-	until("both viewers show the change", func() bool { return d1.equals(scr.img) && d2.equals(scr.img) })
+	scr.Paint(image.Rect(10, 10, 70, 40), color.RGBA{255, 0, 0, 255})
+	until("both viewers show the change", func() bool { return d1.equals(scr.Snapshot()) && d2.equals(scr.Snapshot()) })
 	after, _ := st.Stats()
 	if n := after - before; n != 1 {
 		t.Fatalf("the change was encoded %d times for two viewers, want once", n)
 	}
 	// A viewer that leaves does not stop the other.
 	st.RemoveViewer("one")
-	scr.paint(color.RGBA{0, 0, 255, 255})
-	until("the remaining viewer shows the next change", func() bool { return d2.equals(scr.img) })
-	if d1.equals(scr.img) {
+	scr.Paint(image.Rect(10, 10, 70, 40), color.RGBA{0, 0, 255, 255})
+	until("the remaining viewer shows the next change", func() bool { return d2.equals(scr.Snapshot()) })
+	if d1.equals(scr.Snapshot()) {
 		t.Fatal("the viewer that left still gets frames")
 	}
 }
