@@ -103,7 +103,7 @@ func OpenX11(display string, region image.Rectangle) (*X11, error) {
 	x, err := openX11(conn, region)
 	if err != nil {
 		conn.Close()
-		return nil, fmt.Errorf("X display %s: %w", name, err)
+		return nil, fmt.Errorf("capture: X display %s: %w", name, err)
 	}
 	return x, nil
 }

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -209,12 +208,6 @@ func server(t *testing.T, bin string) (url, fingerprint, email, pwFile string) {
 	fingerprint = s.expect(`fingerprint: (\S+)`, 20*time.Second)[1]
 	port := s.expect(`listening on https://localhost:(\d+)`, 20*time.Second)[1]
 	return "https://127.0.0.1:" + port, fingerprint, email, pwFile
-}
-
-func ctx(t *testing.T, d time.Duration) context.Context {
-	c, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return c
 }
 
 // supportSession starts a server, a headless console that starts a

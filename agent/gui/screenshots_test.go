@@ -57,6 +57,7 @@ func screenshots(dir string) error {
 		return err
 	}
 	a := app.NewWithID(AppID)
+	//lint:ignore S1021 the Start closure below refers to u
 	var u *ui
 	u = newUI(a, Config{Number: "482 913 077", Name: "Ann Smith", Email: "ann@example.com",
 		Start: func(number, name, email string, ui session.UI) (Agent, error) {

@@ -476,7 +476,7 @@ func (u *ui) doEmail() {
 		err = u.app.OpenURL(link)
 	}
 	if err != nil {
-		dialog.ShowError(fmt.Errorf("Your mail program could not be opened: %v. Copy the link instead.", err), u.win)
+		dialog.ShowInformation("Email", fmt.Sprintf("Your mail program could not be opened: %v. Copy the link instead.", err), u.win)
 	}
 }
 

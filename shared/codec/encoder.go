@@ -119,7 +119,6 @@ type Encoder struct {
 	palArena []uint32
 	copies   []copyOp
 	lossyQ   []int32 // tiles to send as JPEG this frame
-	rects    []image.Rectangle
 	runs     []tileRun
 	mot      motion
 	tbuf     []byte // tile records

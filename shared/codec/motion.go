@@ -26,7 +26,6 @@ type motion struct {
 	init  bool
 	seen  []bool
 	queue []int32
-	hcur  []uint64
 	hprev []uint64
 	tkey  []uint64
 	ty    []int32

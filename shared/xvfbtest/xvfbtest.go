@@ -200,10 +200,10 @@ func start(xvfb string, n, width, height int) (*Display, error) {
 			if strings.Contains(out, "already active") || strings.Contains(out, "Cannot establish any listening sockets") {
 				return nil, errTaken
 			}
-			return nil, fmt.Errorf("Xvfb %s exited before it was ready (%v): %s", name, cmd.ProcessState, tail(out))
+			return nil, fmt.Errorf("xvfbtest: Xvfb %s exited before it was ready (%v): %s", name, cmd.ProcessState, tail(out))
 		case <-deadline.C:
 			d.Stop()
-			return nil, fmt.Errorf("Xvfb %s did not answer within %v: %s", name, readyTimeout, tail(stderr.String()))
+			return nil, fmt.Errorf("xvfbtest: Xvfb %s did not answer within %v: %s", name, readyTimeout, tail(stderr.String()))
 		case <-tick.C:
 			if d.answers(xdpyinfo) {
 				return d, nil
