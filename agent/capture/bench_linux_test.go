@@ -21,10 +21,16 @@ func reportFrame(b *testing.B) {
 // BenchmarkCapture1080p: a full-frame grab (MIT-SHM GetImage into the
 // persistent segment) and conversion into the caller's RGBA image, as when
 // the whole screen changes every frame.
-func BenchmarkCapture1080p(b *testing.B) {
+func BenchmarkCapture1080p(b *testing.B) { benchFullFrames(b, true) }
+
+// benchFullFrames captures full 1080p frames, with or without MIT-SHM.
+func benchFullFrames(b *testing.B, useShm bool) {
 	d := xvfbtest.Start(b, 1920, 1080)
 	newPainter(b, d).scene(d.Width, d.Height)
 	x := openT(b, d, image.Rectangle{})
+	if !useShm {
+		x.dropShm()
+	}
 	img := x.NewImage()
 	b.SetBytes(1920 * 1080 * 4)
 	for b.Loop() {
@@ -55,21 +61,7 @@ func BenchmarkShmGetImage1080p(b *testing.B) {
 
 // BenchmarkCapture1080pNoShm is the fallback for remote X servers: the
 // image travels through the socket and xgb allocates it twice.
-func BenchmarkCapture1080pNoShm(b *testing.B) {
-	d := xvfbtest.Start(b, 1920, 1080)
-	newPainter(b, d).scene(d.Width, d.Height)
-	x := openT(b, d, image.Rectangle{})
-	x.dropShm()
-	img := x.NewImage()
-	b.SetBytes(1920 * 1080 * 4)
-	for b.Loop() {
-		x.setNeedFull()
-		if _, err := x.Capture(img); err != nil {
-			b.Fatal(err)
-		}
-	}
-	reportFrame(b)
-}
+func BenchmarkCapture1080pNoShm(b *testing.B) { benchFullFrames(b, false) }
 
 // BenchmarkCaptureIdle1080p: the screen does not change; Capture answers
 // from the damage state without a request.

@@ -375,7 +375,7 @@ func (a *Agent) request(from string, r *protocol.ConsentRequest) {
 		_ = a.send(&protocol.Chat{To: from, Text: "This agent cannot do that yet (" + r.Action + ")."})
 	case a.grants.AllowsAll():
 		a.answer(from, req, consent.AllowAll)
-		a.ui.Show(Event{Kind: EventNotice, Text: describe(req) + " — allowed, as you allowed every request for this session."})
+		a.ui.Show(Event{Kind: EventNotice, Text: Describe(req) + " — allowed, as you allowed every request for this session."})
 	default:
 		select {
 		case a.asks <- askJob{from: from, req: req}:
@@ -663,7 +663,8 @@ func (a *Agent) cleanup() {
 	}
 }
 
-func describe(r Request) string {
+// Describe is the sentence a UI shows for a request.
+func Describe(r Request) string {
 	what := map[string]string{
 		protocol.ActionView:    "view your screen",
 		protocol.ActionControl: "control your mouse and keyboard",
@@ -679,9 +680,6 @@ func describe(r Request) string {
 	}
 	return s
 }
-
-// Describe is the sentence a UI shows for a request.
-func Describe(r Request) string { return describe(r) }
 
 func spaced(n string) string {
 	if len(n) != 9 || strings.ContainsAny(n, " -") {

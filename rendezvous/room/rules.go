@@ -107,8 +107,7 @@ func (r *Room) UserParticipant(ctx context.Context, userID string) (string, erro
 func (r *Room) Snapshot(ctx context.Context, forID string) (protocol.State, error) {
 	var st protocol.State
 	err := r.call(ctx, func(s *state) error {
-		st = s.snapshot(forID)
-		st.ICEServers = nil
+		st = s.snapshot(forID, false) // REST readers get no relay credentials
 		return nil
 	})
 	return st, err
@@ -156,7 +155,7 @@ func (r *Room) Attach(ctx context.Context, conn Conn, id string, afterSeq int64)
 			m.conns = append(m.conns, conn)
 		}
 		s.stopGrace(m)
-		st := s.snapshot(id)
+		st := s.snapshot(id, true)
 		conn.Send(encode(protocol.Envelope{Session: s.sess.ID}, &st))
 		for i := range missed {
 			e := &missed[i]

@@ -168,8 +168,9 @@ func (m *member) send(msg []byte) {
 	}
 }
 
-// snapshot is the session as one participant sees it.
-func (s *state) snapshot(forID string) protocol.State {
+// snapshot is the session as one participant sees it, with that
+// participant's relay credentials when ice is set.
+func (s *state) snapshot(forID string, ice bool) protocol.State {
 	st := protocol.State{
 		ID: s.sess.ID, Number: s.sess.Number, State: s.sess.State, SessionType: s.sess.Type,
 		TrackingCode: s.sess.TrackingCode, HostID: s.host, You: forID, LastSeq: s.seq,
@@ -190,7 +191,7 @@ func (s *state) snapshot(forID string) protocol.State {
 		}
 		st.Participants = append(st.Participants, p)
 	}
-	if forID != "" && s.r.cfg.ICE != nil && s.sess.State == store.StateLive {
+	if ice && forID != "" && s.r.cfg.ICE != nil && s.sess.State == store.StateLive {
 		st.ICEServers = s.r.cfg.ICE(forID)
 	}
 	return st
@@ -205,7 +206,7 @@ func encode(env protocol.Envelope, msg protocol.Message) []byte {
 func (s *state) broadcastState() {
 	for _, m := range s.members {
 		if m.present() && m.connected() {
-			st := s.snapshot(m.p.ID)
+			st := s.snapshot(m.p.ID, true)
 			m.send(encode(protocol.Envelope{Session: s.sess.ID}, &st))
 		}
 	}
