@@ -166,6 +166,38 @@ func (c *Controller) Login(ctx context.Context, email, password string) (protoco
 	return res.User, nil
 }
 
+// Resume logs in with a token from an earlier Login (a console that
+// stays logged in across restarts keeps it). A token the server no longer
+// accepts (expired, logged out, account disabled) is a *Refused with code
+// "invalid_token": log in with the password again.
+func (c *Controller) Resume(ctx context.Context, token string) (protocol.User, error) {
+	if c.isLoggedIn() {
+		return protocol.User{}, errors.New("already logged in")
+	}
+	c.api.Token = token
+	user, err := c.api.Me(ctx)
+	if err != nil {
+		c.api.Token = ""
+		return protocol.User{}, c.apiError("log in again", err)
+	}
+	c.mu.Lock()
+	c.user, c.loggedIn = user, true
+	c.mu.Unlock()
+	conn, err := c.api.Dial(ctx)
+	if err != nil {
+		return protocol.User{}, c.apiError("open the control connection", err)
+	}
+	if !c.adopt(conn) {
+		conn.CloseNow()
+		return protocol.User{}, ErrClosed
+	}
+	return user, nil
+}
+
+// Token is the login's bearer token, to keep for Resume ("" before
+// Login). It is a credential: store it only where the CSR's own files are.
+func (c *Controller) Token() string { return c.api.Token }
+
 // Logout ends the login on the server. Call it after Close.
 func (c *Controller) Logout(ctx context.Context) error {
 	if err := c.api.Logout(ctx); err != nil {
