@@ -91,6 +91,48 @@ var migrations = []migration{
 			PRIMARY KEY (session_id, seq)
 		)`,
 	}},
+
+	// Site settings and the lists beside them, and each account's own limits.
+	{version: 2, stmts: []string{
+		// One row per setting that was ever set, its value as text; a setting
+		// without a row has its default (rendezvous/settings holds both the
+		// names and the defaults), so a new setting needs no migration.
+		`CREATE TABLE site_settings (
+			name       TEXT PRIMARY KEY,
+			value      TEXT NOT NULL,
+			updated_at BIGINT NOT NULL DEFAULT 0
+		)`,
+
+		// sort_order is the order CSRs see; a new phrase goes last.
+		`CREATE TABLE quick_phrases (
+			id         TEXT PRIMARY KEY,
+			sort_order BIGINT NOT NULL,
+			text       TEXT NOT NULL
+		)`,
+		// A few to start with, so that a new site's chat has some. Seeded
+		// here rather than at each start, so that phrases an admin removed
+		// stay removed.
+		`INSERT INTO quick_phrases (id, sort_order, text) VALUES
+			('qph_hello', 1, 'Hello, I''m here to help. One moment while I look at this.'),
+			('qph_view', 2, 'Could you please allow me to view your screen?'),
+			('qph_patience', 3, 'Thank you for your patience.'),
+			('qph_anything_else', 4, 'Is there anything else I can help you with today?')`,
+
+		// folded is the name in lower case: "Billing" and "billing" are one
+		// type, and SQLite cannot fold case beyond ASCII itself.
+		`CREATE TABLE session_types (
+			folded     TEXT PRIMARY KEY,
+			name       TEXT NOT NULL,
+			sort_order BIGINT NOT NULL
+		)`,
+
+		// '' and 0 follow the site's settings.
+		`ALTER TABLE users ADD COLUMN session_mode TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE users ADD COLUMN max_customers INTEGER NOT NULL DEFAULT 0`,
+
+		// For counting the sessions a CSR hosts, on every session start.
+		`CREATE INDEX participants_user_present ON participants(user_id) WHERE left_at = 0`,
+	}},
 }
 
 // SchemaVersion is the schema version this build creates and understands.
@@ -99,7 +141,13 @@ func SchemaVersion() int64 { return migrations[len(migrations)-1].version }
 // migrate brings the database up to SchemaVersion. It refuses a database
 // migrated by a newer build rather than running against tables it does not
 // know.
-func migrate(ctx context.Context, db *sql.DB, d *dialect) (err error) {
+func migrate(ctx context.Context, db *sql.DB, d *dialect) error {
+	return migrateTo(ctx, db, d, SchemaVersion())
+}
+
+// migrateTo applies the migrations up to version target; tests use it to
+// build a database as an older release left it.
+func migrateTo(ctx context.Context, db *sql.DB, d *dialect, target int64) (err error) {
 	// One connection throughout, because PostgreSQL's advisory lock belongs
 	// to the connection that took it.
 	conn, err := db.Conn(ctx)
@@ -139,7 +187,7 @@ func migrate(ctx context.Context, db *sql.DB, d *dialect) (err error) {
 	}
 
 	for _, m := range migrations {
-		if m.version <= current {
+		if m.version <= current || m.version > target {
 			continue
 		}
 		if err := applyMigration(ctx, conn, d, m); err != nil {

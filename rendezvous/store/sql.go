@@ -273,7 +273,8 @@ func (w *writer) EndSession(ctx context.Context, sessionID string, at time.Time,
 
 // ---- users ----
 
-const userCols = `id, email, name, role, password_hash, disabled, failed_logins, locked_until, created_at`
+const userCols = `id, email, name, role, password_hash, disabled, failed_logins, locked_until, created_at,
+	session_mode, max_customers`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -281,7 +282,8 @@ func scanUser(row scanner) (User, error) {
 	var u User
 	var disabled int
 	var locked, created int64
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &disabled, &u.FailedLogins, &locked, &created)
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &disabled, &u.FailedLogins, &locked, &created,
+		&u.Limits.SessionMode, &u.Limits.MaxCustomers)
 	u.Disabled = disabled != 0
 	u.LockedUntil = fromMillis(locked)
 	u.CreatedAt = fromMillis(created)
@@ -296,10 +298,13 @@ func (s *sqlStore) CreateUser(ctx context.Context, u User) error {
 	if u.Role != RoleCSR && u.Role != RoleAdmin {
 		return fmt.Errorf("store: create user %q: invalid role %q", email, u.Role)
 	}
+	if err := u.Limits.Validate(); err != nil {
+		return fmt.Errorf("store: create user %q: %w", email, err)
+	}
 	_, err := s.w.ExecContext(ctx, s.d.rebind(`INSERT INTO users (`+userCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		u.ID, email, u.Name, u.Role, u.PasswordHash, boolInt(u.Disabled), u.FailedLogins,
-		toMillis(u.LockedUntil), toMillis(u.CreatedAt))
+		toMillis(u.LockedUntil), toMillis(u.CreatedAt), u.Limits.SessionMode, u.Limits.MaxCustomers)
 	if v, _ := constraintError(err); v == uniqueViolation {
 		return fmt.Errorf("store: create user %q: %w", email, ErrExists)
 	} else if err != nil {
@@ -412,9 +417,38 @@ func scanSession(row scanner, extra ...any) (Session, error) {
 	return s, err
 }
 
-// CreateSession fills in what a new session implies (state live, the host's
-// session id and role) and refuses values that contradict it.
 func (s *sqlStore) CreateSession(ctx context.Context, sess Session, host Participant) error {
+	return s.createSession(ctx, sess, host, 0)
+}
+
+func (s *sqlStore) CreateHostedSession(ctx context.Context, sess Session, host Participant, maxHosted int) error {
+	if maxHosted < 1 {
+		return fmt.Errorf("store: create session %q: a limit of %d hosted sessions allows none", sess.ID, maxHosted)
+	}
+	if host.UserID == "" {
+		return fmt.Errorf("store: create session %q: a limited session needs a host with a user id", sess.ID)
+	}
+	return s.createSession(ctx, sess, host, maxHosted)
+}
+
+// hostedQuery counts the live sessions where a user is the host. Role and
+// left_at are kept current by the rooms (a transfer of control or a leave is
+// stored before it is acknowledged), so the database is the truth here.
+const hostedQuery = `SELECT COUNT(*) FROM participants p JOIN sessions s ON s.id = p.session_id
+	WHERE p.user_id = ? AND p.left_at = 0 AND p.role = ? AND s.state = ?`
+
+func (s *sqlStore) HostedSessions(ctx context.Context, userID string) (int, error) {
+	var n int
+	if err := s.r.QueryRowContext(ctx, s.d.rebind(hostedQuery), userID, RoleHost, StateLive).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: sessions hosted by user id %q: %w", userID, err)
+	}
+	return n, nil
+}
+
+// createSession fills in what a new session implies (state live, the host's
+// session id and role) and refuses values that contradict it. maxHosted > 0
+// limits the live sessions the host's user may host, this one included.
+func (s *sqlStore) createSession(ctx context.Context, sess Session, host Participant, maxHosted int) error {
 	if sess.ID == "" || sess.Number == "" || sess.OwnerUserID == "" {
 		return fmt.Errorf("store: create session: id, number and owner are required")
 	}
@@ -437,6 +471,11 @@ func (s *sqlStore) CreateSession(ctx context.Context, sess Session, host Partici
 
 	return s.Tx(ctx, func(w Writer) error {
 		tw := w.(*writer)
+		if maxHosted > 0 {
+			if err := tw.checkHosted(ctx, sess.ID, host.UserID, maxHosted); err != nil {
+				return err
+			}
+		}
 		_, err := tw.exec(ctx, `INSERT INTO sessions (`+sessionCols+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			sess.ID, sess.Number, sess.Type, sess.TrackingCode, sess.State, sess.OwnerUserID,
@@ -454,6 +493,30 @@ func (s *sqlStore) CreateSession(ctx context.Context, sess Session, host Partici
 		}
 		return w.AddParticipant(ctx, host)
 	})
+}
+
+// checkHosted refuses a new session of userID when it already hosts
+// maxHosted live sessions. It runs inside the transaction that inserts the
+// session. It first locks the user's row: on PostgreSQL, two transactions
+// could otherwise both count below the limit and both insert; on SQLite the
+// transaction already holds the database's only write lock (BEGIN
+// IMMEDIATE), which orders them just the same.
+func (w *writer) checkHosted(ctx context.Context, sessionID, userID string, maxHosted int) error {
+	var id string
+	err := w.q.QueryRowContext(ctx, w.d.rebind(`SELECT id FROM users WHERE id = ?`+w.d.forUpdate), userID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: create session %q: host user id %q: %w", sessionID, userID, ErrNotFound)
+	} else if err != nil {
+		return fmt.Errorf("store: create session %q: lock host user id %q: %w", sessionID, userID, err)
+	}
+	var n int
+	if err := w.q.QueryRowContext(ctx, w.d.rebind(hostedQuery), userID, RoleHost, StateLive).Scan(&n); err != nil {
+		return fmt.Errorf("store: create session %q: count sessions hosted by user id %q: %w", sessionID, userID, err)
+	}
+	if n >= maxHosted {
+		return fmt.Errorf("store: create session %q: %w", sessionID, &HostLimitError{Hosted: n, Limit: maxHosted})
+	}
+	return nil
 }
 
 func (s *sqlStore) SessionByID(ctx context.Context, id string) (Session, error) {

@@ -10,9 +10,11 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
+	"lifeline/rendezvous/settings"
 	"lifeline/shared/protocol"
 )
 
@@ -21,7 +23,21 @@ var (
 	ErrNotFound    = errors.New("not found")
 	ErrExists      = errors.New("already exists")
 	ErrNumberTaken = errors.New("session number already in use by a live session")
+	ErrHostLimit   = errors.New("the CSR already hosts as many live sessions as allowed")
 )
+
+// HostLimitError refuses a session start when the CSR already hosts Limit
+// or more live sessions (Hosted may exceed Limit after the limit was
+// lowered). errors.Is(err, ErrHostLimit) holds.
+type HostLimitError struct {
+	Hosted, Limit int
+}
+
+func (e *HostLimitError) Error() string {
+	return fmt.Sprintf("%v: hosts %d, limit %d", ErrHostLimit, e.Hosted, e.Limit)
+}
+
+func (e *HostLimitError) Is(target error) bool { return target == ErrHostLimit }
 
 // User roles.
 const (
@@ -59,6 +75,9 @@ type User struct {
 	FailedLogins int
 	LockedUntil  time.Time // zero when not locked
 	CreatedAt    time.Time
+	// Limits are the account's own session mode and maximum, which beat the
+	// site's settings; zero values follow the site.
+	Limits settings.UserLimits
 }
 
 // Token is an opaque bearer token of a logged-in user, stored as its SHA-256.
@@ -97,6 +116,12 @@ type Participant struct {
 	Addr      string // remote address at join, for the record
 	JoinedAt  time.Time
 	LeftAt    time.Time // zero while present
+}
+
+// QuickPhrase is one of the site's prepared chat lines.
+type QuickPhrase struct {
+	ID   string
+	Text string
 }
 
 // Event is one entry of a session's log. Seq numbers start at 1 per session
@@ -159,6 +184,9 @@ type Store interface {
 	SetUserDisabled(ctx context.Context, email string, disabled bool) error
 	SetPasswordHash(ctx context.Context, email, hash string) error
 	SetLoginState(ctx context.Context, userID string, failures int, lockedUntil time.Time) error
+	// SetUserLimits sets an account's own session mode and maximum; they
+	// are validated, and zero values return it to the site's.
+	SetUserLimits(ctx context.Context, email string, l settings.UserLimits) error
 
 	CreateToken(ctx context.Context, t Token) error
 	TokenByHash(ctx context.Context, hash []byte) (Token, error) // ErrNotFound when absent or expired
@@ -168,6 +196,14 @@ type Store interface {
 	// CreateSession stores a live session and its host participant together.
 	// ErrNumberTaken when another live session has the same number.
 	CreateSession(ctx context.Context, s Session, host Participant) error
+	// CreateHostedSession is CreateSession for a CSR starting a session of
+	// their own: it is refused with a *HostLimitError when the host's user
+	// already hosts maxHosted or more live sessions (as the host, not as an
+	// assistant). The count and the insert are one transaction that also
+	// locks the user, so two starts at once cannot both pass the limit.
+	CreateHostedSession(ctx context.Context, s Session, host Participant, maxHosted int) error
+	// HostedSessions counts the live sessions a user hosts.
+	HostedSessions(ctx context.Context, userID string) (int, error)
 	SessionByID(ctx context.Context, id string) (Session, error)
 	LiveSessionByNumber(ctx context.Context, number string) (Session, error)
 	LiveSessions(ctx context.Context) ([]Session, error)
@@ -179,6 +215,24 @@ type Store interface {
 
 	Events(ctx context.Context, sessionID string, afterSeq int64) ([]Event, error) // in Seq order
 	LastSeq(ctx context.Context, sessionID string) (int64, error)                  // 0 when none
+
+	// SiteSettings returns every site setting: the defaults, with what was
+	// set laid over. An invalid stored value is an error, not a default.
+	SiteSettings(ctx context.Context) (settings.Site, error)
+	// SetSiteSetting validates value for the setting name (either
+	// spelling: "max-customers" or "max_customers") and stores it.
+	SetSiteSetting(ctx context.Context, name, value string) error
+
+	QuickPhrases(ctx context.Context) ([]QuickPhrase, error) // in the order CSRs see them
+	// AddQuickPhrase validates text and adds it after the others.
+	AddQuickPhrase(ctx context.Context, text string) (QuickPhrase, error)
+	RemoveQuickPhrase(ctx context.Context, id string) error // ErrNotFound when absent
+
+	SessionTypes(ctx context.Context) ([]string, error) // in the order they were added
+	// AddSessionType validates name and adds it after the others;
+	// ErrExists when a type of that name exists in any case.
+	AddSessionType(ctx context.Context, name string) (string, error)
+	RemoveSessionType(ctx context.Context, name string) error // any case; ErrNotFound when absent
 }
 
 // NewID returns a random identifier with a prefix naming its kind
