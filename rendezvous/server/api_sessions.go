@@ -33,6 +33,19 @@ func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "field_too_long", "The session type or tracking code is too long.")
 		return
 	}
+	pol, err := s.loadPolicy(r.Context(), u)
+	if err != nil {
+		s.writeErr(w, err)
+		return
+	}
+	if req.Type, err = pol.sessionType(req.Type); err != nil {
+		s.writeErr(w, err)
+		return
+	}
+	if req.TrackingCode, err = pol.trackingCode(req.TrackingCode); err != nil {
+		s.writeErr(w, err)
+		return
+	}
 	now := s.Now()
 	tok, hash, err := auth.NewToken(auth.ParticipantTokenPrefix)
 	if err != nil {
@@ -57,9 +70,15 @@ func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request) {
 			State: store.StateLive, OwnerUserID: u.ID, CreatedAt: now,
 		}
 		host.SessionID = sess.ID
-		err = s.Store.CreateSession(r.Context(), sess, host)
+		// The store counts the sessions the CSR hosts and inserts this one
+		// in one transaction, so two starts at once cannot both pass.
+		err = s.Store.CreateHostedSession(r.Context(), sess, host, pol.max)
 		if err == nil {
 			break
+		}
+		if hle := (*store.HostLimitError)(nil); errors.As(err, &hle) {
+			s.writeErr(w, pol.tooMany(hle.Hosted))
+			return
 		}
 		if !errors.Is(err, store.ErrNumberTaken) || attempt == 10 {
 			s.writeErr(w, fmt.Errorf("create session: %w", err))

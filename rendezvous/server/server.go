@@ -186,6 +186,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/login", s.handleLogin)
 	m.HandleFunc("POST /api/v1/logout", s.handleLogout)
 	m.HandleFunc("GET /api/v1/me", s.handleMe)
+	m.HandleFunc("GET /api/v1/settings", s.handleSettings)
 	m.HandleFunc("POST /api/v1/sessions", s.handleCreateSession)
 	m.HandleFunc("GET /api/v1/sessions", s.handleListSessions)
 	m.HandleFunc("GET /api/v1/sessions/{id}", s.handleGetSession)

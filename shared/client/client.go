@@ -157,6 +157,10 @@ type Created struct {
 }
 
 // CreateSession starts a support session with the logged-in CSR as host.
+// A refusal is an *APIError that keeps the server's code: the ones that
+// follow from the site's Settings are CodeTooManySessions,
+// CodeSessionTypeRequired, CodeUnknownSessionType and
+// CodeTrackingCodeRequired, and its Message says what to do.
 func (c *Client) CreateSession(ctx context.Context, sessionType, trackingCode string) (Created, error) {
 	var r Created
 	_, err := c.do(ctx, "POST", "/api/v1/sessions", map[string]string{"type": sessionType, "tracking_code": trackingCode}, &r)
