@@ -1,5 +1,6 @@
 // Package cli is the command line of lifeline-rendezvous: serve, and the
-// account commands an administrator runs on the server machine.
+// account and site settings commands an administrator runs on the server
+// machine.
 package cli
 
 import (
@@ -24,6 +25,22 @@ Commands:
   user disable EMAIL          refuse logins of an account
   user enable EMAIL
   user passwd EMAIL --password-stdin
+  user limits EMAIL [--session-mode single|multi|site] [--max-customers N|0]
+                              an account's own session mode and maximum
+                              (site, 0: follow the site's settings)
+  settings show               every site setting and its value
+  settings set KEY VALUE      keys: session-mode (single|multi),
+                              max-customers (1..20),
+                              tracking-code (off|optional|required),
+                              default-mode (standard|sampling),
+                              default-colors (full|16bit|256), and the
+                              features file-transfer, scripts, system-info,
+                              reboot, recording (on|off)
+  phrase list|add TEXT|remove ID
+                              the quick phrases offered in the chat
+  session-type list|add NAME|remove NAME
+                              the types a CSR chooses from when a session
+                              starts (none: no type is asked)
   version
 
 Every command takes --data DIR (default $XDG_DATA_HOME/lifeline) and
@@ -45,6 +62,12 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = serve(ctx, args[1:], stdout, stderr)
 	case "user":
 		err = user(ctx, args[1:], stdin, stdout)
+	case "settings":
+		err = settingsCmd(ctx, args[1:], stdout)
+	case "phrase":
+		err = phraseCmd(ctx, args[1:], stdout)
+	case "session-type":
+		err = sessionTypeCmd(ctx, args[1:], stdout)
 	case "version":
 		fmt.Fprintln(stdout, "lifeline-rendezvous", Version)
 	case "help", "-h", "--help":

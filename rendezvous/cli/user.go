@@ -11,18 +11,21 @@ import (
 	"time"
 
 	"lifeline/rendezvous/auth"
+	"lifeline/rendezvous/settings"
 	"lifeline/rendezvous/store"
 )
 
 func user(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 {
-		return usagef("user: add, list, disable, enable or passwd?")
+		return usagef("user: add, list, disable, enable, passwd or limits?")
 	}
 	fs := flag.NewFlagSet("user "+args[0], flag.ContinueOnError)
 	var sf storeFlags
 	sf.register(fs)
 	var email, name, role string
 	var pwStdin bool
+	var mode string
+	var maxCustomers int
 	switch args[0] {
 	case "add":
 		fs.StringVar(&email, "email", "", "email `address` (the login)")
@@ -31,6 +34,10 @@ func user(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer)
 		fallthrough
 	case "passwd":
 		fs.BoolVar(&pwStdin, "password-stdin", false, "read the password from standard input")
+	case "limits":
+		fs.StringVar(&mode, "session-mode", "", "single, multi, or site (follow the site's setting)")
+		fs.IntVar(&maxCustomers, "max-customers", 0, fmt.Sprintf("most live sessions at once, %d..%d, or 0 (follow the site's setting)",
+			settings.MinCustomers, settings.MaxCustomers))
 	case "list", "disable", "enable":
 	default:
 		return usagef("user: unknown command %q", args[0])
@@ -109,6 +116,66 @@ func user(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer)
 			_ = st.SetLoginState(ctx, u.ID, 0, time.Time{}) // a new password lifts a lock-out
 		}
 		fmt.Fprintf(stdout, "password changed for %s\n", email)
+	case "limits":
+		given := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+		return userLimits(ctx, st, email, given["session-mode"], mode, given["max-customers"], maxCustomers, stdout)
+	}
+	return nil
+}
+
+// userLimits shows an account's own session mode and maximum, after
+// changing those given.
+func userLimits(ctx context.Context, st store.Store, email string, setMode bool, mode string, setMax bool, maxCustomers int, stdout io.Writer) error {
+	u, err := st.UserByEmail(ctx, email)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("there is no account with the email %s", email)
+	} else if err != nil {
+		return err
+	}
+	l := u.Limits
+	if setMode {
+		switch mode {
+		case settings.ModeSingle, settings.ModeMulti:
+			l.SessionMode = mode
+		case "site":
+			l.SessionMode = ""
+		default:
+			return usagef("user limits: --session-mode must be single, multi or site, not %q", mode)
+		}
+	}
+	if setMax {
+		l.MaxCustomers = maxCustomers
+	}
+	if setMode || setMax {
+		if err := l.Validate(); err != nil {
+			return usagef("user limits: %v", err)
+		}
+		if err := st.SetUserLimits(ctx, email, l); err != nil {
+			return err
+		}
+	}
+	site, err := st.SiteSettings(ctx)
+	if err != nil {
+		return err
+	}
+	effMode, effMax := site.Effective(l)
+	modeFrom, maxFrom := "its own", "its own"
+	if l.SessionMode == "" {
+		modeFrom = "the site's"
+	}
+	if l.MaxCustomers == 0 {
+		maxFrom = "the site's"
+	}
+	customers := "customers"
+	if effMax == 1 {
+		customers = "customer"
+	}
+	fmt.Fprintf(stdout, "%s: session mode %s (%s), at most %d %s at once", u.Email, effMode, modeFrom, effMax, customers)
+	if effMode == settings.ModeSingle {
+		fmt.Fprintf(stdout, " (single mode)\n")
+	} else {
+		fmt.Fprintf(stdout, " (%s)\n", maxFrom)
 	}
 	return nil
 }
