@@ -31,7 +31,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	var cfg config
 	fs.IntVar(&cfg.Sessions, "sessions", 10000, "live `sessions` to set up and hold")
 	fs.IntVar(&cfg.PerCSR, "sessions-per-csr", 4, "sessions attached to each CSR console connection")
-	fs.IntVar(&cfg.Accounts, "csr-accounts", 20, "CSR accounts the console connections are spread over")
+	fs.IntVar(&cfg.Accounts, "csr-accounts", 20, "CSR accounts the console connections are spread over (raised to the fewest that keep each within the server's 20 sessions per CSR)")
 	fs.IntVar(&cfg.Workers, "workers", 64, "concurrent session setups")
 	fs.DurationVar(&cfg.Hold, "hold", 30*time.Second, "how long the sessions are held idle")
 	fs.DurationVar(&cfg.PingInterval, "ping-interval", 5*time.Second, "the server's --ping-interval, and the peer's")

@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"lifeline/rendezvous/settings"
 	"lifeline/shared/client"
 	"lifeline/shared/protocol"
 	"lifeline/shared/tlsutil"
@@ -142,6 +143,15 @@ func (c *config) logf(format string, args ...any) {
 // groups is how many CSR console connections carry the sessions.
 func (c *config) groups() int { return (c.Sessions + c.PerCSR - 1) / c.PerCSR }
 
+// minAccounts is the fewest CSR accounts that carry the sessions without
+// any one hosting more than the server allows: the run raises the site's
+// maximum to settings.MaxCustomers, and console connections go to the
+// accounts in turn.
+func (c *config) minAccounts() int {
+	perAccount := settings.MaxCustomers / c.PerCSR // console connections
+	return (c.groups() + perAccount - 1) / perAccount
+}
+
 // conns is how many WebSocket connections the server (and the peer) hold.
 func (c *config) conns() int { return c.groups() + c.Sessions }
 
@@ -150,6 +160,9 @@ func (c *config) conns() int { return c.groups() + c.Sessions }
 func checkLimits(c *config) error {
 	if c.Sessions < 1 || c.PerCSR < 1 || c.Workers < 1 || c.Accounts < 1 {
 		return errors.New("-sessions, -sessions-per-csr, -workers and -csr-accounts must be at least 1")
+	}
+	if c.PerCSR > settings.MaxCustomers {
+		return fmt.Errorf("-sessions-per-csr can be at most %d, the most sessions the server lets one CSR host", settings.MaxCustomers)
 	}
 	_, hard, err := fdLimit()
 	if err != nil {
@@ -269,6 +282,16 @@ func addAccounts(ctx context.Context, bin, data string, n int, password string) 
 		return err
 	}
 	return parallel(ctx, n-1, 4, func(i int) error { return add(i + 1) })
+}
+
+// raiseSessionLimit lets each CSR host as many sessions as the server ever
+// allows, so that the run needs as few accounts (and logins) as it can.
+func raiseSessionLimit(ctx context.Context, bin, data string) error {
+	cmd := exec.CommandContext(ctx, bin, "settings", "set", "max-customers", strconv.Itoa(settings.MaxCustomers), "--data", data)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("lifeline-rendezvous settings set max-customers: %w\n%s", err, out)
+	}
+	return nil
 }
 
 // parallel runs f(0..n-1) on at most width goroutines and returns the
@@ -419,6 +442,10 @@ func run(ctx context.Context, cfg config) (*result, error) {
 	if err := checkLimits(&cfg); err != nil {
 		return nil, err
 	}
+	if need := cfg.minAccounts(); cfg.Accounts < need {
+		cfg.logf("using %d CSR accounts rather than %d: one CSR may host at most %d sessions", need, cfg.Accounts, settings.MaxCustomers)
+		cfg.Accounts = need
+	}
 	cfg.Accounts = min(cfg.Accounts, cfg.groups())
 	cfg.start = time.Now()
 	res := &result{Machine: describeMachine(), Config: cfg, Target: cfg.Sessions, Failures: &failures{}}
@@ -438,6 +465,9 @@ func run(ctx context.Context, cfg config) (*result, error) {
 		return nil, err
 	}
 	cfg.logf("created %d CSR accounts in %s", cfg.Accounts, time.Since(t0).Round(time.Millisecond))
+	if err := raiseSessionLimit(ctx, bin, data); err != nil {
+		return nil, err
+	}
 	rv, err := startServer(ctx, &cfg, bin, data)
 	if err != nil {
 		return nil, err
