@@ -100,6 +100,15 @@ func (s *state) consentRequest(m *member, msg *protocol.ConsentRequest) error {
 	if _, dup := s.consent[msg.RequestID]; dup {
 		return refuse(http.StatusConflict, "duplicate_request", "A request with this id is already waiting for an answer.")
 	}
+	// Read from the database for each request, like every site setting, so
+	// that a feature switched off applies to the next request at once.
+	site, err := s.r.cfg.Store.SiteSettings(context.Background())
+	if err != nil {
+		return err
+	}
+	if feature, ok := site.Features.Allows(msg.Action); !ok {
+		return refuse(http.StatusForbidden, "feature_disabled", "%s is switched off for this site.", feature)
+	}
 	c := s.change()
 	c.event(protocol.TypeConsentRequest, m.p.ID, t.p.ID, store.AudiencePrivate, protocol.ConsentRequest{
 		RequestID: msg.RequestID, To: t.p.ID, Action: msg.Action, Detail: msg.Detail, FromName: m.p.Name,

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"reflect"
@@ -295,4 +296,38 @@ func TestSessionTypeAndTrackingCode(t *testing.T) {
 		}
 		must(t, csr.EndSession(ctx, c.ID, "")) // keep under the limit
 	}
+}
+
+// A feature switched off is refused when the host asks the customer for it,
+// from the next request on; viewing and control never are.
+func TestFeaturesSwitchedOffAreRefused(t *testing.T) {
+	ts := rendezvoustest.New(t, rendezvoustest.Options{})
+	c := newCast(t, ts)
+	ctx := ctxT(t)
+	for _, name := range []string{"file-transfer", "scripts", "system-info", "reboot", "recording"} {
+		must(t, ts.Store.SetSiteSetting(ctx, name, "off"))
+	}
+	for i, tc := range []struct {
+		action, code string
+	}{
+		{protocol.ActionFiles, "feature_disabled"},
+		{protocol.ActionScripts, "feature_disabled"},
+		{protocol.ActionSysinfo, "feature_disabled"},
+		{protocol.ActionReboot, "feature_disabled"},
+		{protocol.ActionRecord, "feature_disabled"},
+		{protocol.ActionView, ""},
+		{protocol.ActionControl, ""},
+	} {
+		req := &protocol.ConsentRequest{RequestID: fmt.Sprintf("off-%d", i), To: c.primary.pid, Action: tc.action}
+		if code := c.host.do(req); code != tc.code {
+			t.Errorf("%s with the features off: %q, want %q", tc.action, code, tc.code)
+		}
+	}
+	must(t, ts.Store.SetSiteSetting(ctx, "file-transfer", "on"))
+	if code := c.host.do(&protocol.ConsentRequest{RequestID: "files-on", To: c.primary.pid, Action: protocol.ActionFiles}); code != "" {
+		t.Errorf("files, switched back on: %q", code)
+	}
+	c.primary.expect(protocol.TypeConsentRequest, func(m client.Message) bool {
+		return m.Msg.(*protocol.ConsentRequest).RequestID == "files-on"
+	})
 }

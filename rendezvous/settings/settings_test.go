@@ -3,6 +3,8 @@ package settings
 import (
 	"strings"
 	"testing"
+
+	"lifeline/shared/protocol"
 )
 
 func TestDefaults(t *testing.T) {
@@ -176,5 +178,28 @@ func TestCheckPhraseAndSessionType(t *testing.T) {
 	}
 	if FoldSessionType(" BILLING ") != FoldSessionType("billing") {
 		t.Error("FoldSessionType is case-sensitive")
+	}
+}
+
+// Every consent action a feature can switch off is named, and viewing and
+// control are never switched off.
+func TestFeaturesAllow(t *testing.T) {
+	none := Features{}
+	for _, action := range protocol.Actions {
+		feature, ok := none.Allows(action)
+		always := action == protocol.ActionView || action == protocol.ActionControl
+		if ok != always || (feature == "") != always {
+			t.Errorf("%s with every feature off: %q, %v", action, feature, ok)
+		}
+		if _, ok := Defaults().Features.Allows(action); !ok {
+			t.Errorf("%s is refused by the default features", action)
+		}
+	}
+	only := Features{Scripts: true}
+	if _, ok := only.Allows(protocol.ActionScripts); !ok {
+		t.Error("scripts on, yet refused")
+	}
+	if _, ok := only.Allows(protocol.ActionFiles); ok {
+		t.Error("file transfer off, yet allowed")
 	}
 }
