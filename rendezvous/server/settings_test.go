@@ -172,7 +172,7 @@ func TestSessionLimit(t *testing.T) {
 
 	// Ending one frees its place.
 	must(t, carol.EndSession(ctx, ids[0], ""))
-	ids = append(ids[1:], startN(t, carol, 1)...)
+	startN(t, carol, 1)
 
 	// Assisting in another's session is not hosting it.
 	erin := startSession(t, ts, "erin@example.com", "Erin")
