@@ -129,8 +129,11 @@ func (p policy) trackingCode(code string) (string, error) {
 func (p policy) tooMany(hosted int) error {
 	var msg string
 	switch {
-	case p.mode == settings.ModeSingle:
+	case p.mode == settings.ModeSingle && hosted == 1:
 		msg = "You already have a session open, and your account works on one session at a time. End it before starting another."
+	case p.mode == settings.ModeSingle:
+		// Switched to single mode while these sessions were open.
+		msg = fmt.Sprintf("You already have %d sessions open, and your account now works on one session at a time. End them before starting another.", hosted)
 	case hosted > p.max:
 		// The maximum was lowered while these sessions were open.
 		msg = fmt.Sprintf("You already have %d sessions open, and your account now allows %d. End %d of them before starting another.",

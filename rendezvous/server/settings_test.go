@@ -193,6 +193,12 @@ func TestSessionLimit(t *testing.T) {
 	startN(t, carol, 1)
 	_, err = carol.CreateSession(ctx, "", "")
 	wantRefused(t, "at a raised limit of 5", err, http.StatusConflict, client.CodeTooManySessions, "You already have 5 sessions open")
+
+	// Switched to single mode with five open.
+	must(t, ts.Store.SetUserLimits(ctx, "carol@example.com", settings.UserLimits{SessionMode: settings.ModeSingle}))
+	_, err = carol.CreateSession(ctx, "", "")
+	wantRefused(t, "5 open in single mode", err, http.StatusConflict, client.CodeTooManySessions,
+		"You already have 5 sessions open, and your account now works on one session at a time. End them before starting another.")
 }
 
 // TestSessionModes is how the site's mode and maximum and an account's own
