@@ -5,6 +5,7 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -142,16 +143,21 @@ var runGUI = gui.Run
 
 // desktop runs the desktop console on this (the main) goroutine.
 func desktop(ctx context.Context, o options, stderr io.Writer) error {
-	tlsConf, err := tlsutil.ClientConfig(tlsutil.ClientOptions{CAFile: o.caFile, Fingerprint: o.fingerprint})
-	if err != nil {
-		return err
-	}
-	trust := "The server's certificate is checked against this computer's trusted authorities."
-	switch {
-	case o.fingerprint != "":
-		trust = "Only a server whose certificate has the SHA-256 fingerprint " + o.fingerprint + " is trusted (--server-fingerprint)."
-	case o.caFile != "":
+	// Without --ca-file or --server-fingerprint the console decides itself:
+	// the system's authorities, or the server's fingerprint confirmed by the
+	// CSR on first use and pinned (console/profile).
+	var tlsConf *tls.Config
+	trust := ""
+	if o.caFile != "" || o.fingerprint != "" {
+		var err error
+		tlsConf, err = tlsutil.ClientConfig(tlsutil.ClientOptions{CAFile: o.caFile, Fingerprint: o.fingerprint})
+		if err != nil {
+			return err
+		}
 		trust = "Only certificates from the authorities in " + o.caFile + " are trusted (--ca-file)."
+		if o.fingerprint != "" {
+			trust = "Only a server whose certificate has the SHA-256 fingerprint " + o.fingerprint + " is trusted (--server-fingerprint)."
+		}
 	}
 	log := slog.New(slog.DiscardHandler)
 	if o.verbose {

@@ -14,6 +14,7 @@ const (
 	EventJoined       EventKind = "joined"         // Participant joined the session
 	EventLeft         EventKind = "left"           // Participant left it
 	EventPresence     EventKind = "presence"       // Participant's connection dropped or came back (Participant.Connected)
+	EventRole         EventKind = "role"           // Participant's role changed (make primary, transfer control), this console's own too
 	EventChat         EventKind = "chat"           // a chat line: From, FromName, To ("" for everyone), Text
 	EventNotes        EventKind = "notes"          // another CSR replaced the session notes: Text
 	EventConsent      EventKind = "consent"        // an answer no request was waiting for any more: Action, Granted

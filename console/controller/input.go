@@ -170,6 +170,32 @@ func (s *Session) SetMonitor(n int) error {
 	return s.setOption(func(c *transport.Control) { c.Monitor = &n })
 }
 
+// SetDefaults chooses the mode and colours the next screen connection
+// starts with (the site's defaults), whether or not one is open now; ""
+// leaves an option as it is. An open stream is not changed: use SetMode
+// and SetColors for that.
+func (s *Session) SetDefaults(mode, colors string) error {
+	switch mode {
+	case "", "standard", "sampling":
+	default:
+		return fmt.Errorf("%q is not a mode: use standard or sampling", mode)
+	}
+	switch colors {
+	case "", "full", "16bit", "256":
+	default:
+		return fmt.Errorf("%q is not a colour setting: use full, 16bit or 256", colors)
+	}
+	s.disp.mu.Lock()
+	defer s.disp.mu.Unlock()
+	if mode != "" {
+		s.disp.opts.Mode = mode
+	}
+	if colors != "" {
+		s.disp.opts.Colors = colors
+	}
+	return nil
+}
+
 // setOption sends one option to the agent and remembers it for later
 // streams of this session.
 func (s *Session) setOption(set func(*transport.Control)) error {

@@ -198,10 +198,14 @@ func (s *Session) onState(l *loop, st protocol.State) {
 			before[p.ID] = p
 		}
 		for _, p := range st.Participants {
+			old, known := before[p.ID]
+			if known && p.LeftAt == nil && old.Role != p.Role {
+				// Make primary, transfer control: for this console too.
+				s.emit(Event{Kind: EventRole, Participant: &p})
+			}
 			if p.ID == st.You {
 				continue
 			}
-			old, known := before[p.ID]
 			switch {
 			case !known && p.LeftAt == nil:
 				s.emit(Event{Kind: EventJoined, Participant: &p})

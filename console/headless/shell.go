@@ -423,7 +423,7 @@ func eventObject(ev controller.Event) *obj {
 		}
 	case controller.EventNotes:
 		o.set("from_id", ev.From).set("text", ev.Text)
-	case controller.EventJoined, controller.EventLeft, controller.EventPresence:
+	case controller.EventJoined, controller.EventLeft, controller.EventPresence, controller.EventRole:
 		if p := ev.Participant; p != nil {
 			o.set("participant_id", p.ID).set("name", p.Name).set("role", p.Role).set("connected", p.Connected)
 		}

@@ -154,6 +154,10 @@ func Check(ctx context.Context, store *KnownServers, serverURL string, opts Opti
 			conf.ServerName = a.host
 		}
 		certs, err := handshake(ctx, a, conf, opts)
+		var unreachable *UnreachableError
+		if errors.As(err, &unreachable) {
+			return Decision{}, err
+		}
 		if err != nil {
 			return Decision{}, fmt.Errorf("the server at %s is not trusted as configured (--ca-file or --server-fingerprint): %w", a.key(), err)
 		}

@@ -109,11 +109,11 @@ func handshake(ctx context.Context, a address, conf *tls.Config, opts Options) (
 		case errors.As(err, &mismatch):
 			return nil, err // already a full explanation
 		case errors.Is(err, context.DeadlineExceeded), errors.As(err, &timeout) && timeout.Timeout():
-			return nil, fmt.Errorf("the server at %s did not answer in time; check the address and that the server is running: %w", a.key(), err)
+			return nil, &UnreachableError{fmt.Errorf("the server at %s did not answer in time; check the address and that the server is running: %w", a.key(), err)}
 		}
 		var netErr *net.OpError
 		if errors.As(err, &netErr) && netErr.Op == "dial" {
-			return nil, fmt.Errorf("cannot connect to the server at %s; check the address and that the server is running: %w", a.key(), err)
+			return nil, &UnreachableError{fmt.Errorf("cannot connect to the server at %s; check the address and that the server is running: %w", a.key(), err)}
 		}
 		return nil, fmt.Errorf("cannot set up an encrypted connection to the server at %s: %w", a.key(), err)
 	}
@@ -153,3 +153,10 @@ func describe(a address, certs []*x509.Certificate, roots *x509.CertPool) ProbeR
 	r.VerifyError = err
 	return r
 }
+
+// UnreachableError is a server that could not be reached at all (no
+// answer, connection refused), as opposed to one whose certificate failed.
+type UnreachableError struct{ err error }
+
+func (e *UnreachableError) Error() string { return e.err.Error() }
+func (e *UnreachableError) Unwrap() error { return e.err }
