@@ -42,7 +42,7 @@ func TestCheckFileName(t *testing.T) {
 	}{
 		{"fix.sh", "fix.sh"},
 		{`C:\fakepath\fix.bat`, "fix.bat"}, // what some browsers send
-		{"../../etc/passwd", "passwd"},    // never a path out of the agent's folder
+		{"../../etc/passwd", "passwd"},     // never a path out of the agent's folder
 		{"dir/", ""},
 		{"..", ""},
 		{"", ""},

@@ -133,6 +133,42 @@ var migrations = []migration{
 		// For counting the sessions a CSR hosts, on every session start.
 		`CREATE INDEX participants_user_present ON participants(user_id) WHERE left_at = 0`,
 	}},
+
+	// The Script Library: categories, made by admins, and the scripts CSRs
+	// keep to run in sessions.
+	{version: 3, stmts: []string{
+		// folded is the name in lower case, as for session types.
+		`CREATE TABLE script_categories (
+			folded     TEXT PRIMARY KEY,
+			name       TEXT NOT NULL,
+			created_at BIGINT NOT NULL DEFAULT 0
+		)`,
+
+		// The files are kept in the row: at most 1 MB each, and a script is
+		// always read or written whole. The sizes are columns so that a list
+		// need not read the files. category is NULL for none; its reference
+		// keeps a category in use from being removed, on both databases.
+		`CREATE TABLE scripts (
+			id            TEXT PRIMARY KEY,
+			folded_name   TEXT NOT NULL UNIQUE,
+			name          TEXT NOT NULL,
+			category      TEXT REFERENCES script_categories(folded),
+			description   TEXT NOT NULL DEFAULT '',
+			published     INTEGER NOT NULL DEFAULT 0,
+			owner_user_id TEXT NOT NULL REFERENCES users(id),
+			script_name   TEXT NOT NULL,
+			script_size   BIGINT NOT NULL,
+			script_data   {{blob}} NOT NULL,
+			input_name    TEXT NOT NULL DEFAULT '',
+			input_size    BIGINT NOT NULL DEFAULT 0,
+			input_data    {{blob}},
+			time_limit    INTEGER NOT NULL,
+			created_at    BIGINT NOT NULL,
+			updated_at    BIGINT NOT NULL
+		)`,
+		`CREATE INDEX scripts_owner ON scripts(owner_user_id)`,
+		`CREATE INDEX scripts_category ON scripts(category)`,
+	}},
 }
 
 // SchemaVersion is the schema version this build creates and understands.

@@ -24,6 +24,9 @@ var (
 	ErrExists      = errors.New("already exists")
 	ErrNumberTaken = errors.New("session number already in use by a live session")
 	ErrHostLimit   = errors.New("the CSR already hosts as many live sessions as allowed")
+
+	ErrUnknownCategory = errors.New("no such script category")
+	ErrInUse           = errors.New("still in use")
 )
 
 // HostLimitError refuses a session start when the CSR already hosts Limit
@@ -233,6 +236,32 @@ type Store interface {
 	// ErrExists when a type of that name exists in any case.
 	AddSessionType(ctx context.Context, name string) (string, error)
 	RemoveSessionType(ctx context.Context, name string) error // any case; ErrNotFound when absent
+
+	// The Script Library (scripts.go). Names of categories and scripts are
+	// unique in any case.
+	ScriptCategories(ctx context.Context) ([]string, error) // by name, in any case
+	// AddScriptCategory validates name and adds it; ErrExists when a
+	// category of that name exists in any case.
+	AddScriptCategory(ctx context.Context, name string) (string, error)
+	// RemoveScriptCategory removes a category (any case); ErrNotFound when
+	// absent, a *CategoryInUseError while scripts are filed under it.
+	RemoveScriptCategory(ctx context.Context, name string) error
+	// CreateScript validates and stores a script with both its files;
+	// ErrExists on a taken name, ErrUnknownCategory on a category that does
+	// not exist, ErrNotFound on an unknown owner.
+	CreateScript(ctx context.Context, sc Script) error
+	// ScriptByID returns a script without its files' data.
+	ScriptByID(ctx context.Context, id string) (Script, error)
+	// ScriptFileData returns the script file, or with input the input file,
+	// with its data; ErrNotFound when there is no such script or file.
+	ScriptFileData(ctx context.Context, id string, input bool) (ScriptFile, error)
+	// ListScripts returns the scripts f selects, in its order, without
+	// their files' data.
+	ListScripts(ctx context.Context, f ScriptFilter) ([]Script, error)
+	// UpdateScript validates and applies the changes u holds, and returns
+	// the script as it is now (without data); errors as CreateScript's.
+	UpdateScript(ctx context.Context, id string, u ScriptUpdate) (Script, error)
+	DeleteScript(ctx context.Context, id string) error // ErrNotFound when absent
 }
 
 // NewID returns a random identifier with a prefix naming its kind
