@@ -11,7 +11,7 @@ build=(ca-certificates gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev 
        libxinerama-dev libxi-dev libxxf86vm-dev libxtst-dev libxkbcommon-dev libxkbcommon-x11-dev libpng-dev)
 # What the tests run: a throwaway PostgreSQL, an X server with a terminal
 # to type into, and the GL drivers for Fyne under Xvfb.
-xtest=(xvfb xauth xfonts-base x11-utils x11-xserver-utils xterm libgl1-mesa-dri imagemagick)
+xtest=(xvfb xauth xfonts-base x11-utils x11-xserver-utils xterm xdotool libgl1-mesa-dri imagemagick)
 
 case "${1:-}" in
   run)   pkgs=("${build[@]}") ;;
