@@ -1,26 +1,88 @@
 package gui
 
 import (
+	"image"
+	"math"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 )
 
-// screenArea shows the customer's screen scaled to fit and, while input is
-// on, turns clicks, the wheel and keys into positions and key names of the
-// customer's screen. It never touches the network: the On… callbacks do.
+// moveInterval is the least time between two pointer moves sent: about
+// one per frame at the 30 fps the screen is shown at. Moves in between
+// are merged; the last one is sent when the interval is over.
+const moveInterval = 30 * time.Millisecond
+
+// The leave-control shortcut, Ctrl+Shift+F12, is kept by the console and
+// never sent to the customer, so that the CSR can always get the keyboard
+// back without reaching for the mouse (the Leave Control button does the
+// same). F12 with Ctrl+Shift is rarely bound by applications, and a
+// combination (not a bare key) cannot be hit by accident while typing.
+const (
+	leaveKey = fyne.KeyF12
+	leaveMod = fyne.KeyModifierControl | fyne.KeyModifierShift
+)
+
+// leaveShortcutHint tells the CSR about the leave-control shortcut, for
+// the sharing window to show while input is forwarded.
+const leaveShortcutHint = "Ctrl+Shift+F12 leaves control"
+
+// screenArea shows the customer's screen, scaled to fit or at its own
+// size, and, while input is on, turns the pointer, the wheel and keys into
+// positions and key names of the customer's screen. It never touches the
+// network: the On… callbacks do, and they are all called on the UI thread.
+//
+// Pictures are handed over with SetFrame. Fyne uploads a canvas.Image's
+// pixels whole to a new GL texture each time it is refreshed, and GL
+// scales them (ImageScaleFastest, ImageScalePixels): with
+// ImageScaleSmooth Fyne resamples the picture on the CPU first, which held
+// the UI thread for a tenth of a second or more per 1080p frame
+// (BENCHMARKS.md, "viewer").
 type screenArea struct {
 	widget.BaseWidget
 	img   *canvas.Image
-	back  *canvas.Rectangle
-	input bool // forward input (control granted and not left)
+	bars  [4]*canvas.Rectangle // the backdrop, only where the picture is not
+	input bool                 // forward input (control granted and not left)
+	fit   bool                 // scale to fit (true) or 1:1
 
-	OnClick  func(x, y int, button string)
+	pix    image.Point       // the picture's size as last laid out
+	scroll *container.Scroll // made by scrollView
+
+	held    desktop.MouseButton // buttons pressed on the customer's side
+	last    image.Point         // the last pointer position sent
+	hasLast bool
+	moved   time.Time // when the last move was sent
+	pending *image.Point
+	timer   *time.Timer
+	timerN  int  // counts timers, so that one stopped too late does nothing
+	shift   bool // a Shift key is down (TypedKey carries no modifiers)
+
+	// now and afterFunc are time.Now and time.AfterFunc, replaced by tests.
+	now       func() time.Time
+	afterFunc func(time.Duration, func()) *time.Timer
+
+	// OnClick is a click (press and release) of "left", "right" or
+	// "middle". When OnButton is set, presses and releases go there
+	// instead and OnClick is not called.
+	OnClick func(x, y int, button string)
+	// OnButton, if set, receives each press (down) and release of a
+	// button, so that the CSR can drag on the customer's screen. A button
+	// held when the pointer leaves the picture is released there.
+	OnButton func(x, y int, button string, down bool)
+	// OnMove is the pointer moving over the picture, at most every
+	// moveInterval (the latest position is always sent).
+	OnMove   func(x, y int)
 	OnScroll func(dy int)
 	OnKey    func(combo string)
 	OnType   func(text string)
+	// OnLeave is the leave-control shortcut (leaveShortcutHint), pressed
+	// while input is forwarded; the caller turns input off.
+	OnLeave func()
 }
 
 var (
@@ -28,60 +90,260 @@ var (
 	_ fyne.SecondaryTappable = (*screenArea)(nil)
 	_ fyne.Focusable         = (*screenArea)(nil)
 	_ fyne.Scrollable        = (*screenArea)(nil)
+	_ fyne.Tabbable          = (*screenArea)(nil)
+	_ desktop.Hoverable      = (*screenArea)(nil)
+	_ desktop.Mouseable      = (*screenArea)(nil)
+	_ desktop.Keyable        = (*screenArea)(nil)
 )
 
 func newScreenArea() *screenArea {
-	a := &screenArea{back: canvas.NewRectangle(screenBackdrp)}
+	a := &screenArea{fit: true, now: time.Now, afterFunc: time.AfterFunc}
+	for i := range a.bars {
+		a.bars[i] = canvas.NewRectangle(screenBackdrp)
+	}
 	a.img = canvas.NewImageFromImage(blankScreen)
 	a.img.FillMode = canvas.ImageFillContain
-	a.img.ScaleMode = canvas.ImageScaleSmooth
+	a.img.ScaleMode = canvas.ImageScaleFastest
 	a.ExtendBaseWidget(a)
 	return a
 }
 
-func (a *screenArea) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(&fyne.Container{Layout: stackLayout{}, Objects: []fyne.CanvasObject{a.back, a.img}})
+// SetFrame shows img, which the area keeps: the caller must not write to
+// it again. It returns the picture shown before (nil at first), which
+// nothing reads any more, so the caller may fill it with a later frame
+// instead of allocating one. Call it on the UI thread.
+func (a *screenArea) SetFrame(img *image.RGBA) (old *image.RGBA) {
+	if img == nil {
+		return nil
+	}
+	if img.Stride != 4*img.Rect.Dx() || img.Rect.Min != (image.Point{}) {
+		// The GL painter uploads Pix as one tight block from (0, 0).
+		tight := image.NewRGBA(image.Rect(0, 0, img.Rect.Dx(), img.Rect.Dy()))
+		for y := 0; y < tight.Rect.Dy(); y++ {
+			copy(tight.Pix[y*tight.Stride:(y+1)*tight.Stride], img.Pix[img.PixOffset(img.Rect.Min.X, img.Rect.Min.Y+y):])
+		}
+		img = tight
+	}
+	old, _ = a.img.Image.(*image.RGBA)
+	if old == blankScreen {
+		old = nil
+	}
+	a.img.Image = img
+	if img.Rect.Size() != a.pix {
+		a.relayout() // a new size: the picture's place and, at 1:1, MinSize change
+	}
+	a.img.Refresh() // uploads the new pixels
+	return old
 }
 
-type stackLayout struct{}
+// SetScale switches between fitting the whole screen into the area,
+// keeping its proportions (fit), and showing one pixel of the customer's
+// screen on one physical pixel of this display (1:1). At 1:1 the area's
+// MinSize is the picture's size: put it in a container.Scroll (see
+// scrollView). Call it on the UI thread.
+func (a *screenArea) SetScale(fit bool) {
+	if fit == a.fit {
+		return
+	}
+	a.fit = fit
+	if fit {
+		a.img.ScaleMode = canvas.ImageScaleFastest // bilinear, by the GPU
+	} else {
+		// Exactly one texel per pixel: nearest is exact and the cheapest.
+		a.img.ScaleMode = canvas.ImageScalePixels
+	}
+	a.relayout()
+	canvas.Refresh(a.img) // the texture filter changed
+}
 
-func (stackLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	for _, o := range objs {
-		o.Resize(size)
-		o.Move(fyne.NewPos(0, 0))
+// Fit reports whether the picture is scaled to fit (else shown 1:1).
+func (a *screenArea) Fit() bool { return a.fit }
+
+// scrollView returns a container.Scroll holding the area, made once; put
+// it in the window instead of the area itself. In fit mode it never
+// scrolls; at 1:1 it scrolls around a picture larger than the window,
+// with the scroll bars, and with the wheel while input is not forwarded
+// (the area receives the wheel first, being inside, and passes it on).
+func (a *screenArea) scrollView() *container.Scroll {
+	if a.scroll == nil {
+		a.scroll = container.NewScroll(a)
+	}
+	return a.scroll
+}
+
+// relayout lays the area out again. A new MinSize reaches a container
+// around it (a Scroll) on the next frame: the canvas lays out the parent of
+// any object whose MinSize changed.
+func (a *screenArea) relayout() {
+	a.pix = a.picture()
+	a.Refresh()
+}
+
+// picture is the size of the picture shown, zero while there is none.
+func (a *screenArea) picture() image.Point {
+	if a.img.Image == nil || a.img.Image == blankScreen {
+		return image.Point{}
+	}
+	return a.img.Image.Bounds().Size()
+}
+
+// canvasScale is the number of physical pixels in one Fyne unit.
+func (a *screenArea) canvasScale() float32 {
+	if app := fyne.CurrentApp(); app != nil {
+		if c := app.Driver().CanvasForObject(a); c != nil && c.Scale() > 0 {
+			return c.Scale()
+		}
+	}
+	return 1
+}
+
+// pictureRect is where a picture of px pixels is drawn in an area of the
+// given size on a canvas of scale physical pixels per unit. Fit mode
+// computes it as Fyne's painter does for ImageFillContain; at 1:1 the
+// picture is px/scale units large, centred while there is room, its corner
+// on a whole physical pixel so that it is not resampled.
+func pictureRect(area fyne.Size, px image.Point, scale float32, fit bool) (fyne.Position, fyne.Size) {
+	if px.X <= 0 || px.Y <= 0 || area.Width <= 0 || area.Height <= 0 || scale <= 0 {
+		return fyne.Position{}, fyne.Size{}
+	}
+	if !fit {
+		w, h := float32(px.X)/scale, float32(px.Y)/scale
+		x := float32(math.Floor(float64(max(0, area.Width-w)/2*scale))) / scale
+		y := float32(math.Floor(float64(max(0, area.Height-h)/2*scale))) / scale
+		return fyne.NewPos(x, y), fyne.NewSize(w, h)
+	}
+	aspect := float32(px.X) / float32(px.Y)
+	w, h := area.Width, area.Height
+	var x, y float32
+	if area.Width/area.Height > aspect {
+		w = area.Height * aspect
+		x = (area.Width - w) / 2
+	} else {
+		h = area.Width / aspect
+		y = (area.Height - h) / 2
+	}
+	return fyne.NewPos(x, y), fyne.NewSize(w, h)
+}
+
+func (a *screenArea) CreateRenderer() fyne.WidgetRenderer {
+	return &screenRenderer{a: a, objects: []fyne.CanvasObject{a.bars[0], a.bars[1], a.bars[2], a.bars[3], a.img}}
+}
+
+type screenRenderer struct {
+	a       *screenArea
+	objects []fyne.CanvasObject
+}
+
+// Layout places the picture and the backdrop around it. The backdrop is
+// drawn only where the picture is not: with the software GL of machines
+// without a GPU, a rectangle under the whole picture about doubled the
+// cost of a redraw (BENCHMARKS.md, "viewer").
+func (r *screenRenderer) Layout(size fyne.Size) {
+	a := r.a
+	px, scale := a.picture(), a.canvasScale()
+	pos, sz := pictureRect(size, px, scale, a.fit)
+	if sz.Width <= 0 || sz.Height <= 0 {
+		// No picture yet: the blank one is transparent, over one bar.
+		a.img.Move(fyne.Position{})
+		a.img.Resize(size)
+		place(a.bars[0], 0, 0, size.Width, size.Height)
+		for _, b := range a.bars[1:] {
+			b.Hide()
+		}
+		return
+	}
+	if a.fit {
+		// The painter letterboxes (ImageFillContain) within the area.
+		a.img.Move(fyne.Position{})
+		a.img.Resize(size)
+	} else {
+		a.img.Move(pos)
+		a.img.Resize(sz)
+	}
+	// Bars reach one physical pixel under the picture: the painter rounds
+	// the picture's edges to pixels, which must not leave a gap.
+	e := 1 / scale
+	right, bottom := pos.X+sz.Width, pos.Y+sz.Height
+	place(a.bars[0], 0, 0, size.Width, pos.Y+e)                     // top
+	place(a.bars[1], 0, bottom-e, size.Width, size.Height-bottom+e) // bottom
+	place(a.bars[2], 0, pos.Y, pos.X+e, sz.Height)                  // left
+	place(a.bars[3], right-e, pos.Y, size.Width-right+e, sz.Height) // right
+	for i, gap := range []float32{pos.Y, size.Height - bottom, pos.X, size.Width - right} {
+		if gap*scale < 0.5 { // no room for a bar: the picture fills that side
+			a.bars[i].Hide()
+		}
 	}
 }
-func (stackLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(320, 200) }
+
+// place shows o at x, y with size w×h.
+func place(o fyne.CanvasObject, x, y, w, h float32) {
+	o.Move(fyne.NewPos(x, y))
+	o.Resize(fyne.NewSize(w, h))
+	o.Show()
+}
+
+func (r *screenRenderer) MinSize() fyne.Size {
+	if px := r.a.picture(); !r.a.fit && px.X > 0 {
+		s := r.a.canvasScale()
+		return fyne.NewSize(float32(px.X)/s, float32(px.Y)/s)
+	}
+	return fyne.NewSize(320, 200)
+}
+
+// Refresh lays out again but leaves the picture's texture alone:
+// re-uploading it is SetFrame's business (and costs a full upload).
+func (r *screenRenderer) Refresh()                     { r.Layout(r.a.Size()) }
+func (r *screenRenderer) Objects() []fyne.CanvasObject { return r.objects }
+func (r *screenRenderer) Destroy()                     {}
 
 // toScreen maps a position in the widget to a pixel of the customer's
 // screen; ok is false outside the picture.
 func (a *screenArea) toScreen(p fyne.Position) (x, y int, ok bool) {
-	if a.img.Image == nil || a.img.Image == blankScreen {
-		return 0, 0, false
-	}
-	b := a.img.Image.Bounds()
-	iw, ih := float32(b.Dx()), float32(b.Dy())
-	sz := a.Size()
-	if iw <= 0 || ih <= 0 || sz.Width <= 0 || sz.Height <= 0 {
-		return 0, 0, false
-	}
-	scale := min(sz.Width/iw, sz.Height/ih)
-	offX, offY := (sz.Width-iw*scale)/2, (sz.Height-ih*scale)/2
-	fx, fy := (p.X-offX)/scale, (p.Y-offY)/scale
-	if fx < 0 || fy < 0 || fx >= iw || fy >= ih {
+	fx, fy, px, ok := a.toPicture(p)
+	if !ok || fx < 0 || fy < 0 || fx >= float32(px.X) || fy >= float32(px.Y) {
 		return 0, 0, false
 	}
 	return int(fx), int(fy), true
 }
 
-func (a *screenArea) click(p fyne.Position, button string) {
+// toScreenClamped is toScreen with positions outside the picture moved to
+// its nearest edge, for releasing a button dragged out of it.
+func (a *screenArea) toScreenClamped(p fyne.Position) (x, y int, ok bool) {
+	fx, fy, px, ok := a.toPicture(p)
+	if !ok {
+		return 0, 0, false
+	}
+	return clampInt(int(math.Floor(float64(fx))), 0, px.X-1), clampInt(int(math.Floor(float64(fy))), 0, px.Y-1), true
+}
+
+// toPicture maps a position in the widget to picture coordinates, not
+// bounded by the picture; ok is false when there is no picture.
+func (a *screenArea) toPicture(p fyne.Position) (fx, fy float32, px image.Point, ok bool) {
+	px = a.picture()
+	pos, sz := pictureRect(a.Size(), px, a.canvasScale(), a.fit)
+	if sz.Width <= 0 || sz.Height <= 0 {
+		return 0, 0, px, false
+	}
+	fx = (p.X - pos.X) / sz.Width * float32(px.X)
+	fy = (p.Y - pos.Y) / sz.Height * float32(px.Y)
+	return fx, fy, px, true
+}
+
+func clampInt(v, lo, hi int) int { return max(lo, min(v, hi)) }
+
+func (a *screenArea) focus() {
 	if c := fyne.CurrentApp().Driver().CanvasForObject(a); c != nil {
 		c.Focus(a)
 	}
-	if !a.input || a.OnClick == nil {
-		return
+}
+
+func (a *screenArea) click(p fyne.Position, button string) {
+	a.focus()
+	if !a.input || a.OnClick == nil || a.OnButton != nil {
+		return // with OnButton, MouseDown and MouseUp sent this click
 	}
 	if x, y, ok := a.toScreen(p); ok {
+		a.cancelMove()
 		a.OnClick(x, y, button)
 	}
 }
@@ -89,8 +351,163 @@ func (a *screenArea) click(p fyne.Position, button string) {
 func (a *screenArea) Tapped(ev *fyne.PointEvent)          { a.click(ev.Position, "left") }
 func (a *screenArea) TappedSecondary(ev *fyne.PointEvent) { a.click(ev.Position, "right") }
 
+func buttonName(b desktop.MouseButton) string {
+	switch b {
+	case desktop.MouseButtonPrimary:
+		return "left"
+	case desktop.MouseButtonSecondary:
+		return "right"
+	case desktop.MouseButtonTertiary:
+		return "middle"
+	}
+	return ""
+}
+
+// MouseDown presses a button on the customer's side (with OnButton).
+func (a *screenArea) MouseDown(ev *desktop.MouseEvent) {
+	name := buttonName(ev.Button)
+	if !a.input || a.OnButton == nil || name == "" || a.held&ev.Button != 0 {
+		return
+	}
+	if x, y, ok := a.toScreen(ev.Position); ok {
+		a.cancelMove()
+		a.held |= ev.Button
+		a.last, a.hasLast = image.Pt(x, y), true
+		a.OnButton(x, y, name, true)
+	}
+}
+
+// MouseUp releases a button pressed by MouseDown. Without OnButton it
+// sends middle clicks, which Fyne reports as no tap.
+func (a *screenArea) MouseUp(ev *desktop.MouseEvent) {
+	name := buttonName(ev.Button)
+	if name == "" {
+		return
+	}
+	if a.OnButton == nil {
+		if ev.Button == desktop.MouseButtonTertiary && a.input && a.OnClick != nil {
+			if x, y, ok := a.toScreen(ev.Position); ok {
+				a.cancelMove()
+				a.OnClick(x, y, name)
+			}
+		}
+		return
+	}
+	if a.held&ev.Button == 0 {
+		return
+	}
+	a.held &^= ev.Button
+	x, y, ok := a.toScreenClamped(ev.Position)
+	if !ok {
+		x, y = a.last.X, a.last.Y
+	}
+	a.cancelMove()
+	a.OnButton(x, y, name, false)
+}
+
+// releaseAll releases every button still held on the customer's side, at
+// the last position sent: the release would otherwise never come when the
+// pointer leaves the picture with a button down.
+func (a *screenArea) releaseAll() {
+	for _, b := range []desktop.MouseButton{desktop.MouseButtonPrimary, desktop.MouseButtonSecondary, desktop.MouseButtonTertiary} {
+		if a.held&b == 0 {
+			continue
+		}
+		a.held &^= b
+		if a.OnButton != nil {
+			a.OnButton(a.last.X, a.last.Y, buttonName(b), false)
+		}
+	}
+}
+
+func (a *screenArea) MouseIn(ev *desktop.MouseEvent)    { a.MouseMoved(ev) }
+func (a *screenArea) MouseMoved(ev *desktop.MouseEvent) { a.move(ev.Position) }
+
+func (a *screenArea) MouseOut() {
+	a.flushMove()
+	a.releaseAll()
+}
+
+// move sends the pointer's position, or keeps it to send when
+// moveInterval has passed since the last move sent.
+func (a *screenArea) move(p fyne.Position) {
+	if !a.input || a.OnMove == nil {
+		return
+	}
+	x, y, ok := a.toScreen(p)
+	if !ok {
+		if a.held == 0 {
+			return
+		}
+		x, y, _ = a.toScreenClamped(p) // dragging past the edge
+	}
+	pt := image.Pt(x, y)
+	if a.hasLast && pt == a.last {
+		a.pending = nil
+		return
+	}
+	now := a.now()
+	if wait := moveInterval - now.Sub(a.moved); wait > 0 {
+		a.pending = &pt
+		if a.timer == nil {
+			a.timerN++
+			n := a.timerN
+			a.timer = a.afterFunc(wait, func() {
+				fyne.Do(func() {
+					if n == a.timerN { // not stopped meanwhile
+						a.flushMove()
+					}
+				})
+			})
+		}
+		return
+	}
+	a.sendMove(pt, now)
+}
+
+// flushMove sends the move kept back by move, if any.
+func (a *screenArea) flushMove() {
+	a.stopTimer()
+	if a.pending == nil {
+		return
+	}
+	pt := *a.pending
+	a.pending = nil
+	if a.input && a.OnMove != nil {
+		a.sendMove(pt, a.now())
+	}
+}
+
+func (a *screenArea) sendMove(pt image.Point, now time.Time) {
+	a.last, a.hasLast, a.moved = pt, true, now
+	a.OnMove(pt.X, pt.Y)
+}
+
+// cancelMove drops a kept-back move: clicks and buttons carry their own
+// position, and a later stale move would pull the pointer back.
+func (a *screenArea) cancelMove() {
+	a.stopTimer()
+	a.pending = nil
+}
+
+func (a *screenArea) stopTimer() {
+	if a.timer != nil {
+		a.timer.Stop()
+		a.timer = nil
+		a.timerN++
+	}
+}
+
+// Scrolled turns the customer's wheel while input is forwarded, and
+// otherwise scrolls the 1:1 view (see scrollView).
 func (a *screenArea) Scrolled(ev *fyne.ScrollEvent) {
-	if !a.input || a.OnScroll == nil || ev.Scrolled.DY == 0 {
+	if !a.input || a.OnScroll == nil {
+		if a.scroll != nil {
+			a.scroll.Scrolled(ev)
+		}
+		return
+	}
+	if ev.Scrolled.DY == 0 {
 		return
 	}
 	dy := int(-ev.Scrolled.DY / 10)
@@ -104,7 +521,26 @@ func (a *screenArea) Scrolled(ev *fyne.ScrollEvent) {
 }
 
 func (a *screenArea) FocusGained() {}
-func (a *screenArea) FocusLost()   {}
+
+func (a *screenArea) FocusLost() { a.shift = false }
+
+// AcceptsTab keeps Tab for the customer while input is forwarded, instead
+// of moving the focus to the console's next widget.
+func (a *screenArea) AcceptsTab() bool { return a.input }
+
+// KeyDown and KeyUp only follow Shift: TypedKey reports no modifiers, and
+// Shift+Tab or Shift+arrows must reach the customer as such.
+func (a *screenArea) KeyDown(ev *fyne.KeyEvent) {
+	if ev.Name == desktop.KeyShiftLeft || ev.Name == desktop.KeyShiftRight {
+		a.shift = true
+	}
+}
+
+func (a *screenArea) KeyUp(ev *fyne.KeyEvent) {
+	if ev.Name == desktop.KeyShiftLeft || ev.Name == desktop.KeyShiftRight {
+		a.shift = false
+	}
+}
 
 func (a *screenArea) TypedRune(r rune) {
 	if a.input && a.OnType != nil {
@@ -128,25 +564,36 @@ func (a *screenArea) TypedKey(ev *fyne.KeyEvent) {
 		return
 	}
 	if name, ok := keyNames[ev.Name]; ok {
+		if a.shift {
+			name = "shift+" + name
+		}
 		a.OnKey(name)
 	}
 }
 
 // TypedShortcut sends Ctrl/Alt/Super combinations (Ctrl+C, Ctrl+A, …) to
-// the customer instead of this console.
+// the customer instead of this console, except the leave-control shortcut,
+// which never leaves the console.
 func (a *screenArea) TypedShortcut(s fyne.Shortcut) {
-	if !a.input || a.OnKey == nil {
-		return
-	}
-	var mod fyne.KeyModifier
-	var key fyne.KeyName
-	switch sc := s.(type) {
-	case interface {
+	sc, ok := s.(interface {
 		Key() fyne.KeyName
 		Mod() fyne.KeyModifier
-	}:
-		key, mod = sc.Key(), sc.Mod()
-	default:
+	})
+	if !ok {
+		return
+	}
+	key, mod := sc.Key(), sc.Mod()
+	if key == leaveKey && mod == leaveMod {
+		if a.input {
+			a.cancelMove()
+			a.releaseAll()
+			if a.OnLeave != nil {
+				a.OnLeave()
+			}
+		}
+		return
+	}
+	if !a.input || a.OnKey == nil {
 		return
 	}
 	var parts []string

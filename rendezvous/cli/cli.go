@@ -41,6 +41,10 @@ Commands:
   session-type list|add NAME|remove NAME
                               the types a CSR chooses from when a session
                               starts (none: no type is asked)
+  category list|add NAME|remove NAME
+                              the Script Library's categories, which CSRs
+                              choose from when they add a script (one in use
+                              cannot be removed)
   version
 
 Every command takes --data DIR (default $XDG_DATA_HOME/lifeline) and
@@ -68,6 +72,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = phraseCmd(ctx, args[1:], stdout)
 	case "session-type":
 		err = sessionTypeCmd(ctx, args[1:], stdout)
+	case "category":
+		err = categoryCmd(ctx, args[1:], stdout)
 	case "version":
 		fmt.Fprintln(stdout, "lifeline-rendezvous", Version)
 	case "help", "-h", "--help":
