@@ -24,11 +24,12 @@ run:
 	@$(MAKE) --no-print-directory build
 	$(BIN)/lifeline-rendezvous serve --data $(DATA) --demo
 
-# Every test, against SQLite and a throwaway PostgreSQL server.
+# Every test, against SQLite and a throwaway PostgreSQL server; the X tests
+# (Xvfb, installed by deps.sh) must run, not skip.
 test:
 	@packaging/scripts/deps.sh test
 	@url=$$(packaging/scripts/test-postgres.sh) && \
-	  LIFELINE_TEST_POSTGRES="$$url" LIFELINE_REQUIRE_POSTGRES=1 $(MAKE) --no-print-directory test-go
+	  LIFELINE_TEST_POSTGRES="$$url" LIFELINE_REQUIRE_POSTGRES=1 LIFELINE_REQUIRE_X=1 $(MAKE) --no-print-directory test-go
 
 test-go:
 	$(GO) vet ./...

@@ -79,6 +79,26 @@ func (s *Session) Click(x, y int, button string) error {
 	return s.sendInput(transport.Input{Kind: transport.InputClick, X: x, Y: y, Button: button})
 }
 
+// Button presses (down) or releases a mouse button at x, y, so that the
+// CSR can drag on the customer's screen; every press must be followed by
+// a release.
+func (s *Session) Button(x, y int, button string, down bool) error {
+	if button == "" {
+		button = "left"
+	}
+	if err := checkButton(button); err != nil {
+		return err
+	}
+	if x < 0 || y < 0 {
+		return fmt.Errorf("%d,%d is not a position on the screen", x, y)
+	}
+	kind := transport.InputUp
+	if down {
+		kind = transport.InputDown
+	}
+	return s.sendInput(transport.Input{Kind: kind, X: x, Y: y, Button: button})
+}
+
 // Move moves the pointer to x, y.
 func (s *Session) Move(x, y int) error {
 	if x < 0 || y < 0 {

@@ -9,10 +9,14 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"lifeline/console/controller"
 	"lifeline/console/internal/fakeagent"
+	"lifeline/console/profile"
+	"lifeline/shared/protocol"
 	"lifeline/shared/rendezvoustest"
 	"lifeline/shared/tlsutil"
 	"lifeline/shared/transport"
@@ -27,15 +31,29 @@ type harness struct {
 	ts   *rendezvoustest.Server
 	q    chan func()
 	done chan struct{}
+	dir  string
+}
+
+func newServer(t *testing.T) *rendezvoustest.Server {
+	ts := rendezvoustest.New(t, rendezvoustest.Options{})
+	ts.AddUser(t, "carol@example.com", "Carol CSR", "csr", "carol-password-1")
+	return ts
 }
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	ts := rendezvoustest.New(t, rendezvoustest.Options{})
-	ts.AddUser(t, "carol@example.com", "Carol CSR", "csr", "carol-password-1")
+	ts := newServer(t)
+	return newHarnessOn(t, ts, Config{Server: ts.URL, Email: "carol@example.com", TLS: ts.TLS}, t.TempDir())
+}
+
+// newHarnessOn runs a console against ts with cfg and the profile folder
+// dir (shared by consoles that play restarts).
+func newHarnessOn(t *testing.T, ts *rendezvoustest.Server, cfg Config, dir string) *harness {
+	t.Helper()
 	a := test.NewTempApp(t)
-	h := &harness{t: t, ts: ts, q: make(chan func(), 4096), done: make(chan struct{})}
-	h.u = newUI(a, Config{Server: ts.URL, Email: "carol@example.com", TLS: ts.TLS, LoopbackOnly: true})
+	cfg.ProfileDir, cfg.LoopbackOnly = dir, true
+	h := &harness{t: t, ts: ts, q: make(chan func(), 4096), done: make(chan struct{}), dir: dir}
+	h.u = newUI(a, cfg)
 	h.u.do = func(f func()) {
 		select {
 		case h.q <- f:
@@ -95,20 +113,76 @@ func (h *harness) login(password string) {
 func (h *harness) loggedIn() {
 	h.t.Helper()
 	h.login("carol-password-1")
-	h.eventually("the dashboard", func() bool { return h.u.win.Content() == h.u.dash.content })
+	h.onMain()
 }
 
-func (h *harness) started() {
+func (h *harness) onMain() {
+	h.t.Helper()
+	h.eventually("the sessions view", func() bool { return h.u.win.Content() == h.u.main.content })
+	// The settings arrive after the login (every site has quick phrases
+	// unless an administrator removed them all).
+	h.eventually("the settings", func() bool { return len(h.u.policy.phrases) > 0 })
+}
+
+// start starts one more session and returns it.
+func (h *harness) start() *sessionUI {
+	h.t.Helper()
+	before := len(h.u.sessions)
+	test.Tap(h.u.main.startBtn)
+	h.eventually("a session", func() bool {
+		if h.u.main.message.Visible() && h.u.main.message.Text != "" {
+			h.t.Fatalf("start failed: %s", h.u.main.message.Text)
+		}
+		return len(h.u.sessions) == before+1
+	})
+	return h.u.sessions[h.u.order[len(h.u.order)-1]]
+}
+
+func (h *harness) started() *sessionUI {
 	h.t.Helper()
 	h.loggedIn()
-	test.Tap(h.u.dash.startBtn)
-	h.eventually("a session", func() bool { return h.u.sess != nil && h.u.dash.sessionBox.Visible() })
+	return h.start()
 }
 
 func ctxT(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+func ctxShort(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// overlayHas reports whether a label in the overlay says text.
+func overlayHas(o fyne.CanvasObject, text string) bool {
+	if o == nil {
+		return false
+	}
+	for _, w := range test.LaidOutObjects(o) {
+		if l, ok := w.(*widget.Label); ok && strings.Contains(l.Text, text) {
+			return true
+		}
+	}
+	return false
+}
+
+// button finds a button by its text in the top overlay (a dialog).
+func (h *harness) dialogButton(text string) *widget.Button {
+	h.t.Helper()
+	top := h.u.win.Canvas().Overlays().Top()
+	if top == nil {
+		h.t.Fatalf("no dialog (looking for %q)", text)
+	}
+	for _, o := range test.LaidOutObjects(top) {
+		if b, ok := o.(*widget.Button); ok && b.Text == text {
+			return b
+		}
+	}
+	h.t.Fatalf("the dialog has no %q button", text)
+	return nil
 }
 
 func TestLoginErrorsAndFingerprint(t *testing.T) {
@@ -135,25 +209,104 @@ func TestLoginErrorsAndFingerprint(t *testing.T) {
 	v.server.SetText("https://127.0.0.1:1")
 	test.Tap(v.loginBtn)
 	h.eventually("the unreachable server", func() bool { return v.errLabel.Visible() && !v.loginBtn.Disabled() })
-	if !strings.Contains(v.errLabel.Text, "cannot reach the server") {
+	if !strings.HasPrefix(v.errLabel.Text, "Cannot connect to the server at 127.0.0.1:1; check the address") {
 		t.Fatalf("unreachable = %q", v.errLabel.Text)
+	}
+}
+
+// A self-signed server is shown with its fingerprint on first use and
+// remembered once trusted; a changed certificate is refused until the old
+// one is forgotten.
+func TestTrustOnFirstUse(t *testing.T) {
+	ts := newServer(t)
+	dir := t.TempDir()
+	h := newHarnessOn(t, ts, Config{Server: ts.URL, Email: "carol@example.com"}, dir)
+	fp := tlsutil.Fingerprint(ts.HTTP.Certificate().Raw)
+	h.login("carol-password-1")
+	h.eventually("the trust dialog", func() bool { return overlayHas(h.u.win.Canvas().Overlays().Top(), twoLines(fp)) })
+	test.Tap(h.dialogButton("Trust and Log In"))
+	h.onMain()
+	known, ok, err := profile.NewKnownServers(dir).Lookup(ts.URL)
+	if err != nil || !ok || known.Fingerprint != fp {
+		t.Fatalf("not remembered: %+v %v %v", known, ok, err)
+	}
+	test.Tap(h.u.main.logoutBtn)
+	if h.u.win.Content() != h.u.login.content {
+		t.Fatal("not logged out")
+	}
+	// Known now: no question.
+	h.loggedIn()
+	test.Tap(h.u.main.logoutBtn)
+
+	// Another certificate under the same address is refused.
+	if err := profile.NewKnownServers(dir).Forget(ts.URL); err != nil {
+		t.Fatal(err)
+	}
+	other := "AA:" + strings.Repeat("BB:", 30) + "CC"
+	if _, err := profile.NewKnownServers(dir).Remember(ts.URL, other); err != nil {
+		t.Fatal(err)
+	}
+	h.login("carol-password-1")
+	h.eventually("the refusal", func() bool { return h.u.login.errLabel.Visible() && !h.u.login.loginBtn.Disabled() })
+	if !strings.Contains(h.u.login.errLabel.Text, "has changed") || h.u.controller() != nil {
+		t.Fatalf("changed certificate: %q", h.u.login.errLabel.Text)
+	}
+	test.Tap(h.dialogButton("Forget the Old Certificate"))
+	if _, ok, _ := profile.NewKnownServers(dir).Lookup(ts.URL); ok {
+		t.Fatal("the old certificate was not forgotten")
+	}
+}
+
+// A kept login survives a restart of the console, which reopens the
+// sessions the CSR is still in; logging out forgets it.
+func TestStayLoggedIn(t *testing.T) {
+	ts := newServer(t)
+	dir := t.TempDir()
+	cfg := Config{Server: ts.URL, Email: "carol@example.com", TLS: ts.TLS}
+	h := newHarnessOn(t, ts, cfg, dir)
+	if !h.u.login.stay.Checked {
+		t.Fatal("stay logged in is not the default")
+	}
+	su := h.started()
+	number := su.s.Number()
+	h.u.shutdown() // the console closes; the session goes on
+
+	again := newHarnessOn(t, ts, Config{TLS: ts.TLS}, dir)
+	again.onMain()
+	again.eventually("the session reopened", func() bool { return len(again.u.sessions) == 1 })
+	if got := again.u.sessions[again.u.order[0]].s.Number(); got != number {
+		t.Fatalf("reopened %s, want %s", got, number)
+	}
+	s := again.u.sessions[again.u.order[0]].s
+	again.background("end", func() error { return s.End(ctxT(t), "") })
+	again.eventually("no session", func() bool { return len(again.u.sessions) == 0 })
+	test.Tap(again.u.main.logoutBtn)
+	if _, ok, _ := profile.NewSaved(dir).Load(); ok {
+		t.Fatal("the login is still kept after Log Out")
+	}
+	third := newHarnessOn(t, ts, cfg, dir)
+	if third.u.win.Content() != third.u.login.content || third.u.login.loginBtn.Disabled() {
+		t.Fatal("logged in again after Log Out")
 	}
 }
 
 func TestSessionChatInviteEnd(t *testing.T) {
 	h := newHarness(t)
-	h.started()
-	d := h.u.dash
-	number := h.u.sess.Number()
+	su := h.started()
+	d := su.view
+	number := su.s.Number()
 	if d.number.Text != spaced(number) || len(d.number.Text) != 11 {
 		t.Fatalf("number shown %q for %s", d.number.Text, number)
+	}
+	if d.detail.Text != "You are the host" {
+		t.Fatalf("detail %q", d.detail.Text)
 	}
 	test.Tap(d.copyNumber)
 	if got := h.u.app.Clipboard().Content(); got != number {
 		t.Fatalf("copied %q", got)
 	}
 	test.Tap(d.copyLink)
-	if got := h.u.app.Clipboard().Content(); got != h.u.sess.JoinURL() || !strings.HasSuffix(got, "/join/"+number) {
+	if got := h.u.app.Clipboard().Content(); got != su.s.JoinURL() || !strings.HasSuffix(got, "/join/"+number) {
 		t.Fatalf("copied link %q", got)
 	}
 	if !strings.Contains(d.instructions.Text, spaced(number)) || !strings.Contains(d.instructions.Text, h.ts.URL) {
@@ -170,6 +323,9 @@ func TestSessionChatInviteEnd(t *testing.T) {
 		if !strings.Contains(roster, s) {
 			t.Fatalf("roster lacks %q:\n%s", s, roster)
 		}
+	}
+	if title := h.u.main.items[su.s.ID()].Text; title != spaced(number)+" — Ann" {
+		t.Fatalf("tab title %q", title)
 	}
 
 	// Chat both ways, and privately to the customer.
@@ -191,13 +347,24 @@ func TestSessionChatInviteEnd(t *testing.T) {
 		return strings.Contains(test.RenderObjectToMarkup(d.chatBox), "Carol CSR → Ann (private)")
 	})
 
+	// Quick phrases from the server go into the message box.
+	if d.phrasesBtn.Hidden || len(d.phrases) == 0 {
+		t.Fatal("no quick phrases from the server")
+	}
+	menu := d.phraseMenu()
+	menu.Items[0].Action()
+	if d.chatEntry.Text != d.phrases[0] {
+		t.Fatalf("phrase → entry %q, want %q", d.chatEntry.Text, d.phrases[0])
+	}
+	d.chatEntry.SetText("")
+
 	// The invitation email.
-	m, err := url.Parse(mailto(number, h.u.sess.JoinURL(), "Carol CSR"))
+	m, err := url.Parse(mailto(number, su.s.JoinURL(), "Carol CSR"))
 	if err != nil || m.Scheme != "mailto" {
 		t.Fatalf("mailto %v %v", m, err)
 	}
 	q := m.Query()
-	if !strings.Contains(q.Get("subject"), spaced(number)) || !strings.Contains(q.Get("body"), h.u.sess.JoinURL()) || !strings.Contains(q.Get("body"), spaced(number)) {
+	if !strings.Contains(q.Get("subject"), spaced(number)) || !strings.Contains(q.Get("body"), su.s.JoinURL()) || !strings.Contains(q.Get("body"), spaced(number)) {
 		t.Fatalf("mail %q / %q", q.Get("subject"), q.Get("body"))
 	}
 	test.Tap(d.emailBtn) // the test app's OpenURL succeeds: no error dialog
@@ -207,34 +374,26 @@ func TestSessionChatInviteEnd(t *testing.T) {
 
 	// End, with the notes reviewed in the dialog.
 	test.Type(d.notes, "Printer driver")
-	s := h.u.sess
+	s := su.s
 	test.Tap(d.endBtn)
 	top := h.u.win.Canvas().Overlays().Top()
 	if top == nil {
 		t.Fatal("no End Session dialog")
 	}
 	var notes *widget.Entry
-	var confirm *widget.Button
 	for _, o := range test.LaidOutObjects(top) {
-		switch w := o.(type) {
-		case *widget.Entry:
-			if w.MultiLine {
-				notes = w
-			}
-		case *widget.Button:
-			if w.Text == "End Session" {
-				confirm = w
-			}
+		if w, ok := o.(*widget.Entry); ok && w.MultiLine {
+			notes = w
 		}
 	}
-	if notes == nil || confirm == nil || notes.Text != "Printer driver" {
-		t.Fatalf("dialog notes %v confirm %v", notes, confirm)
+	if notes == nil || notes.Text != "Printer driver" {
+		t.Fatalf("dialog notes %v", notes)
 	}
 	notes.SetText(notes.Text + " reinstalled")
-	test.Tap(confirm)
-	h.eventually("the end of the session", func() bool { return d.idle.Visible() && h.u.sess == nil })
-	if !isEnded(s) || !strings.Contains(d.startErr.Text, "ended") {
-		t.Fatalf("ended %v, message %q", isEnded(s), d.startErr.Text)
+	test.Tap(h.dialogButton("End Session"))
+	h.eventually("the end of the session", func() bool { return len(h.u.sessions) == 0 })
+	if !isEnded(s) || !strings.Contains(h.u.main.message.Text, "is over") || h.u.main.body.Objects[0] != h.u.main.idle {
+		t.Fatalf("ended %v, message %q", isEnded(s), h.u.main.message.Text)
 	}
 	var report string
 	h.background("the report", func() error {
@@ -249,17 +408,26 @@ func TestSessionChatInviteEnd(t *testing.T) {
 	}
 }
 
+func isEnded(s *controller.Session) bool {
+	select {
+	case <-s.Ended():
+		return true
+	default:
+		return false
+	}
+}
+
 func TestRequestViewAndSharingWindow(t *testing.T) {
 	h := newHarness(t)
-	h.started()
-	d := h.u.dash
-	agent := fakeagent.Join(t, h.ts, h.u.sess.Number(), fakeagent.Options{Name: "Ann", Grant: true, Width: 320, Height: 200})
+	su := h.started()
+	d := su.view
+	agent := fakeagent.Join(t, h.ts, su.s.Number(), fakeagent.Options{Name: "Ann", Grant: true, Width: 320, Height: 200})
 	h.eventually("the customer", func() bool { return !d.viewBtn.Disabled() })
 	test.Tap(d.viewBtn)
-	h.eventually("the sharing window", func() bool { return h.u.share != nil })
-	sv := h.u.share.view
+	h.eventually("the sharing window", func() bool { return su.share != nil })
+	sv := su.share.view
 	h.eventually("the customer's screen", func() bool {
-		return sv.area.img.Image != nil && sv.area.img.Image.Bounds().Dx() == 320 && strings.Contains(sv.status.Text, "fps")
+		return sv.area.picture().X == 320 && strings.Contains(sv.status.Text, "fps")
 	})
 	if !strings.Contains(sv.status.Text, "320×200") || !strings.Contains(sv.status.Text, "kbit/s") {
 		t.Fatalf("status %q", sv.status.Text)
@@ -275,34 +443,43 @@ func TestRequestViewAndSharingWindow(t *testing.T) {
 		}
 		return agent.WaitControl(ctxT(t), func(c transport.Control) bool { return c.Mode == "sampling" })
 	})
+	sv.scale.SetSelected(scaleOptions[1])
+	if sv.area.Fit() {
+		t.Fatal("1:1 not chosen")
+	}
+	test.Tap(sv.fullBtn)
+	if !su.share.win.FullScreen() || sv.fullBtn.Text != "Exit Full Screen" {
+		t.Fatal("full screen not on")
+	}
+	test.Tap(sv.fullBtn)
+	if su.share.win.FullScreen() {
+		t.Fatal("full screen still on")
+	}
 	test.Tap(sv.stopBtn)
-	if h.u.share != nil {
+	if su.share != nil {
 		t.Fatal("the sharing window stayed open")
 	}
 	h.eventually("sharing stopped", func() bool { return strings.Contains(d.desktopMsg.Text, "stopped") })
-	h.eventually("the roster without sharing", func() bool {
-		st := h.u.sess.State()
-		return st.Sharing == ""
-	})
+	h.eventually("the roster without sharing", func() bool { return su.s.State().Sharing == "" })
 }
 
 func TestControlForwardsInput(t *testing.T) {
 	h := newHarness(t)
-	h.started()
-	d := h.u.dash
-	agent := fakeagent.Join(t, h.ts, h.u.sess.Number(), fakeagent.Options{Name: "Ann", Grant: true, Width: 320, Height: 200})
+	su := h.started()
+	d := su.view
+	agent := fakeagent.Join(t, h.ts, su.s.Number(), fakeagent.Options{Name: "Ann", Grant: true, Width: 320, Height: 200})
 	h.eventually("the customer", func() bool { return !d.controlBtn.Disabled() })
 	test.Tap(d.controlBtn)
-	h.eventually("the screen", func() bool {
-		return h.u.share != nil && h.u.share.view.area.img.Image != nil && h.u.share.view.area.img.Image.Bounds().Dx() == 320
-	})
-	v := h.u.share.view
-	if !v.leaveBtn.Visible() || v.leaveBtn.Text != "Leave Control" {
-		t.Fatalf("leave button %v %q", v.leaveBtn.Visible(), v.leaveBtn.Text)
+	h.eventually("the screen", func() bool { return su.share != nil && su.share.view.area.picture().X == 320 })
+	v := su.share.view
+	if !v.leaveBtn.Visible() || v.leaveBtn.Text != "Leave Control" || !strings.Contains(v.hint.Text, leaveShortcutHint) {
+		t.Fatalf("leave button %v %q, hint %q", v.leaveBtn.Visible(), v.leaveBtn.Text, v.hint.Text)
 	}
 	// 640×400 shows the screen at twice its size.
 	v.area.Resize(fyne.NewSize(640, 400))
-	test.TapAt(v.area, fyne.NewPos(200, 100))
+	press := &desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(200, 100)}, Button: desktop.MouseButtonPrimary}
+	v.area.MouseDown(press)
+	v.area.MouseUp(press)
 	test.Type(v.area, "hi")
 	v.area.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	v.area.TypedKey(&fyne.KeyEvent{Name: fyne.KeyA}) // printable: comes as a rune
@@ -310,21 +487,21 @@ func TestControlForwardsInput(t *testing.T) {
 	var got []transport.Input
 	h.background("the input", func() error {
 		var err error
-		got, err = agent.WaitInputs(ctxT(t), 5)
+		got, err = agent.WaitInputs(ctxT(t), 6)
 		return err
 	})
 	var kinds []string
 	for _, in := range got {
 		switch in.Kind {
-		case "click":
-			kinds = append(kinds, fmt.Sprintf("click %d,%d %s", in.X, in.Y, in.Button))
+		case "click", "down", "up":
+			kinds = append(kinds, fmt.Sprintf("%s %d,%d %s", in.Kind, in.X, in.Y, in.Button))
 		case "text":
 			kinds = append(kinds, "text "+in.Text)
 		case "key":
 			kinds = append(kinds, "key "+strings.Join(append(in.Mods, in.Key), "+"))
 		}
 	}
-	want := "click 100,50 left|text h|text i|key Return|key ctrl+a"
+	want := "down 100,50 left|up 100,50 left|text h|text i|key Return|key ctrl+a"
 	if strings.Join(kinds, "|") != want {
 		t.Fatalf("inputs %q, want %q", strings.Join(kinds, "|"), want)
 	}
@@ -333,42 +510,34 @@ func TestControlForwardsInput(t *testing.T) {
 	if v.leaveBtn.Text != "Resume Control" {
 		t.Fatalf("after leaving: %q", v.leaveBtn.Text)
 	}
-	test.TapAt(v.area, fyne.NewPos(10, 10))
+	v.area.MouseDown(press)
+	v.area.MouseUp(press)
 	test.Type(v.area, "x")
 	time.Sleep(300 * time.Millisecond)
 	h.eventually("nothing", func() bool { return true })
-	if n := len(agent.Controls()); n < 0 {
-		t.Fatal(n)
-	}
-	if _, err := agent.WaitInputs(ctxShort(t), 6); err == nil {
+	if _, err := agent.WaitInputs(ctxShort(t), 7); err == nil {
 		t.Fatal("input was sent after Leave Control")
 	}
 }
 
-func ctxShort(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 func TestQuitAndLogOutWithASession(t *testing.T) {
 	h := newHarness(t)
-	h.started()
+	su := h.started()
 	overlays := h.u.win.Canvas().Overlays()
 	h.u.confirmQuit()
 	if !overlayHas(overlays.Top(), "is still open") {
 		t.Fatal("closing with a live session did not ask")
 	}
 	overlays.Remove(overlays.Top())
-	test.Tap(h.u.dash.logoutBtn)
-	if !overlayHas(overlays.Top(), "End the session before you log out") {
+	test.Tap(h.u.main.logoutBtn)
+	if !overlayHas(overlays.Top(), "before you log out") {
 		t.Fatal("logging out with a live session did not refuse")
 	}
 	overlays.Remove(overlays.Top())
-	s := h.u.sess
+	s := su.s
 	h.background("end", func() error { return s.End(ctxT(t), "") })
-	h.eventually("the idle dashboard", func() bool { return h.u.sess == nil })
-	test.Tap(h.u.dash.logoutBtn)
+	h.eventually("no session", func() bool { return len(h.u.sessions) == 0 })
+	test.Tap(h.u.main.logoutBtn)
 	if h.u.win.Content() != h.u.login.content || h.u.controller() != nil {
 		t.Fatal("not logged out")
 	}
@@ -376,15 +545,267 @@ func TestQuitAndLogOutWithASession(t *testing.T) {
 	h.loggedIn()
 }
 
-// overlayHas reports whether a label in the overlay says text.
-func overlayHas(o fyne.CanvasObject, text string) bool {
-	if o == nil {
-		return false
+// Several sessions side by side: one tab each, chat counted as unread in
+// the tab that is not shown (with a notification while the console is in
+// the background), the tray listing them, and no more than the server's
+// maximum.
+func TestMultiSessionTabs(t *testing.T) {
+	ts := newServer(t)
+	if err := ts.Store.SetSiteSetting(context.Background(), "max_customers", "2"); err != nil {
+		t.Fatal(err)
 	}
-	for _, w := range test.LaidOutObjects(o) {
-		if l, ok := w.(*widget.Label); ok && strings.Contains(l.Text, text) {
-			return true
+	h := newHarnessOn(t, ts, Config{Server: ts.URL, Email: "carol@example.com", TLS: ts.TLS}, t.TempDir())
+	one := h.started()
+	two := h.start()
+	if len(h.u.main.tabs.Items) != 2 || h.u.main.Selected() != two.s.ID() {
+		t.Fatalf("%d tabs, selected %s", len(h.u.main.tabs.Items), h.u.main.Selected())
+	}
+	if !h.u.main.startBtn.Disabled() || !strings.Contains(h.u.main.limit.Text, "2 of 2") {
+		t.Fatalf("start at the limit: disabled %v, %q", h.u.main.startBtn.Disabled(), h.u.main.limit.Text)
+	}
+	if h.u.main.assistBtn.Disabled() {
+		t.Fatal("assisting is not limited by hosted sessions")
+	}
+	ann := fakeagent.Join(t, ts, one.s.Number(), fakeagent.Options{Name: "Ann"})
+	bob := fakeagent.Join(t, ts, two.s.Number(), fakeagent.Options{Name: "Bob"})
+	h.eventually("both customers", func() bool {
+		return strings.HasSuffix(h.u.main.items[one.s.ID()].Text, "Ann") && strings.HasSuffix(h.u.main.items[two.s.ID()].Text, "Bob")
+	})
+
+	// A line in the tab not shown is unread until the CSR looks.
+	h.background("chat", func() error { return ann.Chat("Are you there?") })
+	h.eventually("the unread count", func() bool { return one.unread == 1 })
+	if !strings.HasSuffix(h.u.main.items[one.s.ID()].Text, "(1)") || one.view.chatHead.Text != "Chat — 1 unread" {
+		t.Fatalf("tab %q, chat %q", h.u.main.items[one.s.ID()].Text, one.view.chatHead.Text)
+	}
+	tray := h.u.trayMenu()
+	var labels []string
+	for _, it := range tray.Items {
+		labels = append(labels, it.Label)
+	}
+	joined := strings.Join(labels, "|")
+	for _, want := range []string{"Start Session", spaced(one.s.Number()) + " — Ann (1)", spaced(two.s.Number()) + " — Bob", "End Session " + spaced(two.s.Number()) + "…"} {
+		if !strings.Contains(joined, want) {
+			t.Fatalf("tray %q lacks %q", joined, want)
 		}
 	}
-	return false
+	h.u.main.Select(one.s.ID())
+	if one.unread != 0 || strings.HasSuffix(h.u.main.items[one.s.ID()].Text, ")") {
+		t.Fatalf("still unread after looking: %d", one.unread)
+	}
+	// In the background, a line notifies even in the tab shown.
+	h.u.app.Lifecycle().(interface{ OnExitedForeground() func() }).OnExitedForeground()()
+	if h.u.focused {
+		t.Fatal("still focused")
+	}
+	test.AssertNotificationSent(t, fyne.NewNotification("Ann (session "+spaced(one.s.Number())+")", "Printer?"), func() {
+		h.background("chat", func() error { return ann.Chat("Printer?") })
+		h.eventually("the line", func() bool { return one.unread == 1 })
+	})
+	h.u.app.Lifecycle().(interface{ OnEnteredForeground() func() }).OnEnteredForeground()()
+	if one.unread != 0 {
+		t.Fatal("coming back did not mark the shown session read")
+	}
+
+	// Ending one closes its tab and allows another start.
+	s := two.s
+	h.background("end", func() error { return s.End(ctxT(t), "") })
+	h.eventually("one tab", func() bool { return len(h.u.main.tabs.Items) == 1 })
+	if h.u.main.startBtn.Disabled() {
+		t.Fatal("start still disabled under the limit")
+	}
+	_ = bob
+}
+
+// Single-session mode: the session fills the window and nothing else can
+// be started or assisted until it ends.
+func TestSingleSessionMode(t *testing.T) {
+	ts := newServer(t)
+	if err := ts.Store.SetSiteSetting(context.Background(), "session_mode", "single"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarnessOn(t, ts, Config{Server: ts.URL, Email: "carol@example.com", TLS: ts.TLS}, t.TempDir())
+	su := h.started()
+	if h.u.main.body.Objects[0] != h.u.main.single || len(h.u.main.tabs.Items) != 0 {
+		t.Fatal("single-session mode shows tabs")
+	}
+	if !h.u.main.startBtn.Disabled() || !h.u.main.assistBtn.Disabled() || !strings.Contains(h.u.main.limit.Text, "single-session") {
+		t.Fatalf("start %v assist %v limit %q", h.u.main.startBtn.Disabled(), h.u.main.assistBtn.Disabled(), h.u.main.limit.Text)
+	}
+	s := su.s
+	h.background("end", func() error { return s.End(ctxT(t), "") })
+	h.eventually("the welcome panel", func() bool { return h.u.main.body.Objects[0] == h.u.main.idle })
+	if h.u.main.startBtn.Disabled() {
+		t.Fatal("start disabled with no session")
+	}
+}
+
+// The session type and tracking code are asked when the server wants
+// them, and shown under the number.
+func TestSessionTypeAndTrackingCode(t *testing.T) {
+	ts := newServer(t)
+	ctx := context.Background()
+	if _, err := ts.Store.AddSessionType(ctx, "Billing"); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.Store.SetSiteSetting(ctx, "tracking_code", "required"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarnessOn(t, ts, Config{Server: ts.URL, Email: "carol@example.com", TLS: ts.TLS}, t.TempDir())
+	h.loggedIn()
+	test.Tap(h.u.main.startBtn)
+	top := h.u.win.Canvas().Overlays().Top()
+	var kind *widget.Select
+	var code *widget.Entry
+	for _, o := range test.LaidOutObjects(top) {
+		switch w := o.(type) {
+		case *widget.Select:
+			kind = w
+		case *widget.Entry:
+			code = w
+		}
+	}
+	if kind == nil || code == nil {
+		t.Fatal("the start dialog does not ask for the type and tracking code")
+	}
+	if start := h.dialogButton("Start"); !start.Disabled() {
+		t.Fatal("Start enabled without a tracking code")
+	}
+	kind.SetSelected("Billing")
+	test.Type(code, "CASE-42")
+	test.Tap(h.dialogButton("Start"))
+	h.eventually("a session", func() bool { return len(h.u.sessions) == 1 })
+	su := h.u.sessions[h.u.order[0]]
+	if su.view.detail.Text != "You are the host · Type: Billing · Tracking code: CASE-42" {
+		t.Fatalf("detail %q", su.view.detail.Text)
+	}
+}
+
+// Two consoles in one session: a colleague assists by number, the host
+// makes the second customer primary and transfers control to the
+// assistant, after which the former host may only leave.
+func TestAssistMakePrimaryTransfer(t *testing.T) {
+	h := newHarness(t)
+	h.ts.AddUser(t, "dave@example.com", "Dave CSR", "csr", "dave-password-1")
+	su := h.started()
+	number := su.s.Number()
+	ann := fakeagent.Join(t, h.ts, number, fakeagent.Options{Name: "Ann"})
+	bob := fakeagent.Join(t, h.ts, number, fakeagent.Options{Name: "Bob"})
+	h.eventually("two customers", func() bool {
+		st := su.s.State()
+		return roleOf(st, ann.ID) == protocol.RolePrimary && roleOf(st, bob.ID) == protocol.RoleSecondary
+	})
+
+	dave := newHarnessOn(t, h.ts, Config{Server: h.ts.URL, Email: "dave@example.com", TLS: h.ts.TLS}, t.TempDir())
+	dave.login("dave-password-1")
+	dave.onMain()
+	test.Tap(dave.u.main.assistBtn)
+	var entry *widget.Entry
+	for _, o := range test.LaidOutObjects(dave.u.win.Canvas().Overlays().Top()) {
+		if e, ok := o.(*widget.Entry); ok {
+			entry = e
+		}
+	}
+	test.Type(entry, spaced(number))
+	test.Tap(dave.dialogButton("Join"))
+	dave.eventually("the assisted session", func() bool { return len(dave.u.sessions) == 1 })
+	ds := dave.u.sessions[dave.u.order[0]]
+	if ds.host || ds.view.endBtn.Visible() || !ds.view.leaveBtn.Visible() || ds.view.desktopBtns.Visible() ||
+		ds.view.detail.Text != "You are assisting" {
+		t.Fatalf("assistant's panel: host %v end %v leave %v", ds.host, ds.view.endBtn.Visible(), ds.view.leaveBtn.Visible())
+	}
+
+	// Make Primary on Bob's row.
+	h.eventually("the assistant in the roster", func() bool {
+		return strings.Contains(test.RenderObjectToMarkup(su.view.people), "Dave CSR")
+	})
+	tapRowButton(t, su.view, "Bob", "Make Primary")
+	test.Tap(h.dialogButton("Yes"))
+	h.eventually("Bob primary", func() bool {
+		st := su.s.State()
+		return roleOf(st, bob.ID) == protocol.RolePrimary && roleOf(st, ann.ID) == protocol.RoleSecondary
+	})
+	// Transfer control to Dave.
+	tapRowButton(t, su.view, "Dave CSR", "Transfer Control")
+	test.Tap(h.dialogButton("Yes"))
+	h.eventually("the former host's panel", func() bool { return !su.host && su.view.leaveBtn.Visible() })
+	dave.eventually("the new host's panel", func() bool { return ds.host && ds.view.endBtn.Visible() && ds.view.desktopBtns.Visible() })
+	test.Tap(su.view.leaveBtn)
+	test.Tap(h.dialogButton("Yes"))
+	h.eventually("left", func() bool { return len(h.u.sessions) == 0 })
+	s := ds.s
+	dave.background("end", func() error { return s.End(ctxT(t), "") })
+}
+
+func roleOf(st protocol.State, id string) string {
+	for _, p := range st.Participants {
+		if p.ID == id {
+			return p.Role
+		}
+	}
+	return ""
+}
+
+// tapRowButton taps the button in the participant row naming who.
+func tapRowButton(t *testing.T, v *sessionView, who, button string) {
+	t.Helper()
+	for _, row := range v.people.Objects {
+		has := false
+		var b *widget.Button
+		for _, o := range test.LaidOutObjects(row) {
+			switch w := o.(type) {
+			case *widget.Label:
+				if w.Text == who {
+					has = true
+				}
+			case *widget.Button:
+				if w.Text == button {
+					b = w
+				}
+			}
+		}
+		if has && b != nil {
+			test.Tap(b)
+			return
+		}
+	}
+	t.Fatalf("no %q button for %s", button, who)
+}
+
+// The window's shortcuts are the buttons' commands, within the same
+// limits.
+func TestShortcuts(t *testing.T) {
+	h := newHarness(t)
+	h.loggedIn()
+	for _, s := range shortcuts {
+		if s.label == "" || s.what == "" {
+			t.Fatalf("shortcut %v undocumented", s.key)
+		}
+	}
+	press := func(key fyne.KeyName, mod fyne.KeyModifier) {
+		h.u.runShortcut(key, mod)
+	}
+	ctrl, ctrlShift := fyne.KeyModifierControl, fyne.KeyModifierControl|fyne.KeyModifierShift
+	press(fyne.KeyN, ctrl)
+	h.eventually("a session from Ctrl+N", func() bool { return len(h.u.sessions) == 1 })
+	press(fyne.KeyN, ctrl)
+	h.eventually("a second session", func() bool { return len(h.u.sessions) == 2 })
+	first, second := h.u.order[0], h.u.order[1]
+	if h.u.main.Selected() != second {
+		t.Fatal("the new session is not shown")
+	}
+	press(fyne.KeyPageDown, ctrl)
+	if h.u.main.Selected() != first {
+		t.Fatal("Ctrl+Page Down did not go round to the first session")
+	}
+	su := h.u.sessions[first]
+	agent := fakeagent.Join(t, h.ts, su.s.Number(), fakeagent.Options{Name: "Ann", Grant: true, Width: 160, Height: 100})
+	h.eventually("the customer", func() bool { return !su.view.controlBtn.Disabled() })
+	press(fyne.KeyC, ctrlShift)
+	h.eventually("the sharing window from Ctrl+Shift+C", func() bool { return su.share != nil && su.share.view.control })
+	press(fyne.KeyA, ctrlShift)
+	if !overlayHas(h.u.win.Canvas().Overlays().Top(), "assistant") {
+		t.Fatal("Ctrl+Shift+A did not ask for a session number")
+	}
+	_ = agent
 }

@@ -26,11 +26,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
-	"lifeline/console/controller"
 	"lifeline/console/internal/fakeagent"
 	"lifeline/shared/rendezvoustest"
-	"lifeline/shared/tlsutil"
 )
 
 func TestMain(m *testing.M) {
@@ -85,11 +85,10 @@ func screenshots(dir string) error {
 	defer tb.done()
 	ts := rendezvoustest.New(tb, rendezvoustest.Options{})
 	ts.AddUser(tb, "carol@example.com", "Carol Jensen", "csr", "carol-password-1")
-	fp := tlsutil.Fingerprint(ts.HTTP.Certificate().Raw)
 	a := app.NewWithID(AppID)
-	u := newUI(a, Config{Server: ts.URL, Email: "carol@example.com", TLS: ts.TLS, LoopbackOnly: true,
-		Trust: "Only a server whose certificate has the SHA-256 fingerprint given with --server-fingerprint is trusted."})
-	_ = fp
+	// No --server-fingerprint: the console meets the self-signed server for
+	// the first time and asks the CSR to compare its fingerprint.
+	u := newUI(a, Config{Server: ts.URL, Email: "carol@example.com", ProfileDir: tb.TempDir(), LoopbackOnly: true})
 	u.start()
 	u.win.Show()
 	errc := make(chan error, 1)
@@ -125,13 +124,26 @@ func until(what string, cond func() bool) error {
 	return fmt.Errorf("timed out waiting for %s", what)
 }
 
+// tapDialog taps a button of the top dialog.
+func tapDialog(u *ui, text string) {
+	fyne.DoAndWait(func() {
+		if top := u.win.Canvas().Overlays().Top(); top != nil {
+			for _, o := range test.LaidOutObjects(top) {
+				if b, ok := o.(*widget.Button); ok && b.Text == text {
+					b.OnTapped()
+				}
+			}
+		}
+	})
+}
+
 func play(u *ui, ts *rendezvoustest.Server, tb *mainTB, dir string) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%v", r)
 		}
 	}()
-	if err := until("the fingerprint", func() bool { return strings.Contains(u.login.fingerprint.Text, "SHA-256):") }); err != nil {
+	if err := until("the fingerprint", func() bool { return strings.Contains(u.login.fingerprint.Text, "SHA-256") }); err != nil {
 		return err
 	}
 	fyne.DoAndWait(func() {
@@ -142,18 +154,26 @@ func play(u *ui, ts *rendezvoustest.Server, tb *mainTB, dir string) (err error) 
 		return err
 	}
 	fyne.DoAndWait(func() { u.login.submit() })
-	if err := until("the dashboard", func() bool { return u.win.Content() == u.dash.content }); err != nil {
+	if err := until("the trust dialog", func() bool { return u.win.Canvas().Overlays().Top() != nil }); err != nil {
+		return err
+	}
+	if err := shoot(dir, "console-trust.png"); err != nil {
+		return err
+	}
+	tapDialog(u, "Trust and Log In")
+	if err := until("the sessions view", func() bool { return u.win.Content() == u.main.content }); err != nil {
 		return err
 	}
 	if err := shoot(dir, "console-start.png"); err != nil {
 		return err
 	}
-	fyne.DoAndWait(func() { u.dash.startBtn.OnTapped() })
-	if err := until("the session", func() bool { return u.sess != nil }); err != nil {
+	fyne.DoAndWait(func() { u.main.startBtn.OnTapped() })
+	if err := until("the session", func() bool { return len(u.sessions) == 1 }); err != nil {
 		return err
 	}
-	var number string
-	fyne.DoAndWait(func() { number = u.sess.Number() })
+	var first *sessionUI
+	fyne.DoAndWait(func() { first = u.sessions[u.order[0]] })
+	number := first.s.Number()
 	// The customer: the agent's real session core sharing real desktop
 	// frames when the corpus is there, else the tests' fake agent.
 	const hello = "Hi! My printer stopped working after this morning's update."
@@ -165,40 +185,68 @@ func play(u *ui, ts *rendezvoustest.Server, tb *mainTB, dir string) (err error) 
 		if err := <-a.Joined(); err != nil {
 			return err
 		}
-		if err := until("the customer", func() bool { return !u.dash.viewBtn.Disabled() }); err != nil {
+		if err := until("the customer", func() bool { return !first.view.viewBtn.Disabled() }); err != nil {
 			return err
 		}
 		a.Chat(hello)
 	} else {
 		fmt.Fprintln(os.Stderr, "screenshots: no corpus, using the fake agent:", err)
 		agent := fakeagent.Join(tb, ts, number, fakeagent.Options{Name: "Ann Smith", Grant: true, Width: width, Height: 800, Frames: 30})
-		if err := until("the customer", func() bool { return !u.dash.viewBtn.Disabled() }); err != nil {
+		if err := until("the customer", func() bool { return !first.view.viewBtn.Disabled() }); err != nil {
 			return err
 		}
 		if err := agent.Chat(hello); err != nil {
 			return err
 		}
 	}
-	if err := until("the chat", func() bool { return len(u.dash.chatBox.Objects) == 1 }); err != nil {
+	if err := until("the chat", func() bool { return len(first.view.chatBox.Objects) == 1 }); err != nil {
 		return err
 	}
 	fyne.DoAndWait(func() {
-		u.dash.chatEntry.SetText("Hello Ann, I'm Carol. Let me take a look at your screen.")
-		u.dash.send()
+		first.view.chatEntry.SetText("Hello Ann, I'm Carol. Let me take a look at your screen.")
+		first.view.send()
 	})
-	if err := until("the reply", func() bool { return len(u.dash.chatBox.Objects) == 2 }); err != nil {
+	if err := until("the reply", func() bool { return len(first.view.chatBox.Objects) == 2 }); err != nil {
 		return err
 	}
 	fyne.DoAndWait(func() {
-		u.dash.notes.SetText("Printer offline after OS update; checking the driver.")
+		first.view.notes.SetText("Printer offline after OS update; checking the driver.")
 	})
 	if err := shoot(dir, "console-dashboard.png"); err != nil {
 		return err
 	}
-	fyne.DoAndWait(func() { u.dash.controlBtn.OnTapped() })
+
+	// A second session, whose customer writes while the first is shown.
+	fyne.DoAndWait(func() { u.main.startBtn.OnTapped() })
+	if err := until("the second session", func() bool { return len(u.sessions) == 2 }); err != nil {
+		return err
+	}
+	var second *sessionUI
+	fyne.DoAndWait(func() { second = u.sessions[u.order[1]] })
+	bob := fakeagent.Join(tb, ts, second.s.Number(), fakeagent.Options{Name: "Bob Lee"})
+	if err := until("the second customer", func() bool { return !second.view.viewBtn.Disabled() }); err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() { u.main.Select(first.s.ID()) })
+	if err := bob.Chat("Hello? My email won't sync on my laptop."); err != nil {
+		return err
+	}
+	if err := until("the unread line", func() bool { return second.unread == 1 }); err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() { first.view.phrasesBtn.OnTapped() })
+	if err := shoot(dir, "console-tabs.png"); err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() {
+		for _, o := range u.win.Canvas().Overlays().List() {
+			u.win.Canvas().Overlays().Remove(o)
+		}
+		first.view.controlBtn.OnTapped()
+	})
 	if err := until("the screen", func() bool {
-		return u.share != nil && u.share.view.area.img.Image != nil && u.share.view.area.img.Image.Bounds().Dx() == width &&
-			strings.Contains(u.share.view.status.Text, "fps")
+		return first.share != nil && first.share.view.area.picture().X == width &&
+			strings.Contains(first.share.view.status.Text, "fps")
 	}); err != nil {
 		return err
 	}
@@ -206,22 +254,23 @@ func play(u *ui, ts *rendezvoustest.Server, tb *mainTB, dir string) (err error) 
 	if err := shoot(dir, "console-sharing.png"); err != nil {
 		return err
 	}
-	fyne.DoAndWait(func() { u.share.view.OnStop() })
-	if err := until("sharing stopped", func() bool { return u.share == nil }); err != nil {
+	fyne.DoAndWait(func() { first.share.view.OnStop() })
+	if err := until("sharing stopped", func() bool { return first.share == nil }); err != nil {
 		return err
 	}
-	fyne.DoAndWait(func() { u.dash.endBtn.OnTapped() })
+	fyne.DoAndWait(func() { first.view.endBtn.OnTapped() })
 	if err := shoot(dir, "console-end.png"); err != nil {
 		return err
 	}
 	fyne.DoAndWait(func() {
-		if d, ok := u.endDialog.(interface{ Hide() }); ok {
-			d.Hide()
+		if first.endDialog != nil {
+			first.endDialog.Hide()
 		}
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	var s *controller.Session
-	fyne.DoAndWait(func() { s = u.sess })
-	return s.End(ctx, "")
+	if err := first.s.End(ctx, ""); err != nil {
+		return err
+	}
+	return second.s.End(ctx, "")
 }

@@ -10,33 +10,35 @@ import (
 	"lifeline/console/controller"
 )
 
-// sharingWindow is the second window, showing the customer's screen.
+// sharingWindow is a session's second window, showing the customer's
+// screen.
 type sharingWindow struct {
 	win  fyne.Window
 	view *sharingView
-	sess *controller.Session
 	stop context.CancelFunc
 }
 
 // frameInterval caps the redraw rate (about 30 fps).
 const frameInterval = time.Second / 30
 
-func (u *ui) openSharing(s *controller.Session, control bool) {
-	if u.share != nil && u.share.sess == s {
+func (u *ui) openSharing(su *sessionUI, control bool) {
+	s := su.s
+	if su.share != nil {
 		if control {
-			u.share.view.SetControl(true)
+			su.share.view.SetControl(true)
 		}
-		u.share.win.Show()
-		u.share.win.RequestFocus()
+		su.share.win.Show()
+		su.share.win.RequestFocus()
 		return
 	}
-	u.closeSharing()
 	w := u.app.NewWindow("Customer's screen — session " + spaced(s.Number()))
-	v := newSharingView()
-	sw := &sharingWindow{win: w, view: v, sess: s}
-	v.OnMode = func(m string) { u.setOption(s, func() error { return s.SetMode(m) }) }
-	v.OnColors = func(c string) { u.setOption(s, func() error { return s.SetColors(c) }) }
-	v.OnStop = func() { u.stopSharing(s) }
+	v := newSharingView(su.mode, su.colors)
+	sw := &sharingWindow{win: w, view: v}
+	v.OnMode = func(m string) { su.mode = m; u.setOption(su, func() error { return s.SetMode(m) }) }
+	v.OnColors = func(c string) { su.colors = c; u.setOption(su, func() error { return s.SetColors(c) }) }
+	v.OnMonitor = func(n int) { su.monitor = n; u.setOption(su, func() error { return s.SetMonitor(n) }) }
+	v.OnFull = w.SetFullScreen
+	v.OnStop = func() { u.stopSharing(su) }
 	inputs := make(chan func() error, 256) // in order, off the UI thread
 	send := func(f func() error) {
 		select {
@@ -44,17 +46,21 @@ func (u *ui) openSharing(s *controller.Session, control bool) {
 		default: // the customer's side is far behind: drop rather than block the UI
 		}
 	}
-	v.area.OnClick = func(x, y int, b string) { send(func() error { return s.Click(x, y, b) }) }
+	// Presses and releases rather than clicks, so that the CSR can drag
+	// (select text, move windows) on the customer's screen.
+	v.area.OnButton = func(x, y int, b string, down bool) { send(func() error { return s.Button(x, y, b, down) }) }
+	v.area.OnMove = func(x, y int) { send(func() error { return s.Move(x, y) }) }
 	v.area.OnScroll = func(dy int) { send(func() error { return s.Scroll(dy) }) }
 	v.area.OnKey = func(combo string) { send(func() error { return s.Key(combo) }) }
 	v.area.OnType = func(text string) { send(func() error { return s.Type(text) }) }
 	v.SetControl(control)
+	v.SetMonitors(su.screen.Monitors, su.monitor)
 	w.SetContent(v.content)
 	w.Resize(fyne.NewSize(1024, 640))
-	w.SetCloseIntercept(func() { u.stopSharing(s) })
+	w.SetCloseIntercept(func() { u.stopSharing(su) })
 	ctx, cancel := context.WithCancel(context.Background())
 	sw.stop = cancel
-	u.share = sw
+	su.share = sw
 	u.goDo(func() { u.pump(ctx, s, v) })
 	u.goDo(func() {
 		for {
@@ -143,39 +149,40 @@ func statusLine(st controller.Stats) string {
 	return fmt.Sprintf("%s · %d×%d · %.0f fps · %.0f kbit/s · %s", state, st.Width, st.Height, st.FPS, st.Kbps, lat)
 }
 
-func (u *ui) setOption(s *controller.Session, f func() error) {
-	if err := f(); err != nil && u.share != nil && u.share.sess == s {
-		u.share.view.SetStatus(sentence(err))
+func (u *ui) setOption(su *sessionUI, f func() error) {
+	if err := f(); err != nil && su.share != nil {
+		su.share.view.SetStatus(sentence(err))
 	}
 }
 
 // stopSharing ends viewing and control for everyone and closes the window.
-func (u *ui) stopSharing(s *controller.Session) {
-	u.closeSharing()
+func (u *ui) stopSharing(su *sessionUI) {
+	s := su.s
+	u.closeSharing(su)
 	u.goDo(func() {
 		ctx, cancel := u.ctx(10 * time.Second)
 		err := s.StopSharing(ctx)
 		cancel()
 		u.do(func() {
-			if u.sess != s {
+			if u.sessions[s.ID()] != su {
 				return
 			}
-			u.refresh()
+			u.refresh(su)
 			if err != nil {
-				u.dash.SetDesktopMessage("Sharing could not be stopped: " + err.Error() + ".")
+				su.view.SetDesktopMessage("Sharing could not be stopped: " + err.Error() + ".")
 			} else {
-				u.dash.SetDesktopMessage("You stopped viewing the customer's screen.")
+				su.view.SetDesktopMessage("You stopped viewing the customer's screen.")
 			}
 		})
 	})
 }
 
-func (u *ui) closeSharing() {
-	if u.share == nil {
+func (u *ui) closeSharing(su *sessionUI) {
+	if su.share == nil {
 		return
 	}
-	u.share.stop()
-	u.share.win.SetCloseIntercept(nil)
-	u.share.win.Close()
-	u.share = nil
+	su.share.stop()
+	su.share.win.SetCloseIntercept(nil)
+	su.share.win.Close()
+	su.share = nil
 }
