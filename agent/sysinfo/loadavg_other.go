@@ -1,0 +1,5 @@
+//go:build !windows
+
+package sysinfo
+
+const hasLoadAvg = true
