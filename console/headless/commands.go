@@ -28,35 +28,41 @@ type command struct {
 
 // usage is each command's synopsis, for errors and help.
 var usage = map[string]string{
-	"start":         "start",
-	"wait-customer": "wait-customer [TIMEOUT_S]",
-	"request":       "request view|control [TIMEOUT_S]",
-	"mode":          "mode standard|sampling",
-	"colors":        "colors full|16bit|256",
-	"monitor":       "monitor N",
-	"snapshot":      "snapshot PATH [--fresh]",
-	"click":         "click X Y [left|right|middle]",
-	"move":          "move X Y",
-	"scroll":        "scroll DY",
-	"key":           "key COMBO",
-	"type":          "type TEXT",
-	"stats":         "stats",
-	"status":        "status",
-	"chat":          "chat TEXT",
-	"notes":         "notes TEXT",
-	"stop-sharing":  "stop-sharing",
-	"wait-frames":   "wait-frames N [TIMEOUT_S]",
-	"wait-stopped":  "wait-stopped [TIMEOUT_S]",
-	"end":           "end [NOTES]",
-	"help":          "help",
-	"quit":          "quit",
+	"start":            "start",
+	"wait-customer":    "wait-customer [TIMEOUT_S]",
+	"request":          "request view|control [TIMEOUT_S]",
+	"mode":             "mode standard|sampling",
+	"colors":           "colors full|16bit|256",
+	"monitor":          "monitor N",
+	"snapshot":         "snapshot PATH [--fresh]",
+	"click":            "click X Y [left|right|middle]",
+	"move":             "move X Y",
+	"scroll":           "scroll DY",
+	"key":              "key COMBO",
+	"type":             "type TEXT",
+	"stats":            "stats",
+	"status":           "status",
+	"chat":             "chat TEXT",
+	"notes":            "notes TEXT",
+	"stop-sharing":     "stop-sharing",
+	"wait-frames":      "wait-frames N [TIMEOUT_S]",
+	"wait-stopped":     "wait-stopped [TIMEOUT_S]",
+	"end":              "end [NOTES]",
+	"assist":           "assist NUMBER",
+	"participants":     "participants",
+	"make-primary":     "make-primary PARTICIPANT_ID",
+	"transfer-control": "transfer-control PARTICIPANT_ID",
+	"leave":            "leave",
+	"help":             "help",
+	"quit":             "quit",
 }
 
 // commandNames in the order help lists them.
 var commandNames = []string{
 	"start", "wait-customer", "request", "mode", "colors", "monitor", "snapshot",
 	"click", "move", "scroll", "key", "type", "stats", "status", "chat", "notes",
-	"stop-sharing", "wait-frames", "wait-stopped", "end", "help", "quit",
+	"stop-sharing", "wait-frames", "wait-stopped", "end", "assist", "participants", "make-primary",
+	"transfer-control", "leave", "help", "quit",
 }
 
 var errEmpty = errors.New("empty line")
@@ -92,8 +98,18 @@ func parse(line string) (command, error) {
 	}
 	var err error
 	switch name {
-	case "start", "stats", "status", "stop-sharing", "help", "quit":
+	case "start", "stats", "status", "stop-sharing", "participants", "leave", "help", "quit":
 		err = count(0, 0)
+	case "assist":
+		// The number may be written with spaces, as it is read out.
+		cmd.text = strings.Join(words, "")
+		if len(cmd.text) != 9 || strings.Trim(cmd.text, "0123456789") != "" {
+			return bad("a session number has 9 digits, not %q", strings.TrimSpace(rest))
+		}
+	case "make-primary", "transfer-control":
+		if err = count(1, 1); err == nil {
+			cmd.text = words[0]
+		}
 	case "wait-customer", "wait-stopped":
 		if err = count(0, 1); err == nil && len(words) == 1 {
 			cmd.timeout, err = parseTimeout(words[0], syn)

@@ -25,6 +25,7 @@ import (
 	"unicode/utf8"
 
 	"lifeline/console/controller"
+	"lifeline/shared/protocol"
 )
 
 // Options are the shell's default timeouts; zero fields take the defaults.
@@ -184,11 +185,31 @@ func (sh *shell) exec(ctx context.Context, cmd command) (*obj, error) {
 		sh.sess = s
 		return success().set("number", s.Number()).set("session_id", s.ID()).set("join_url", s.JoinURL()), nil
 	}
+	if cmd.name == "assist" {
+		if s := sh.sess; s != nil && !ended(s) {
+			return nil, fmt.Errorf("session %s is still running: end or leave it before assisting in another", s.Number())
+		}
+		s, err := sh.ctrl.Assist(ctx, cmd.text)
+		if err != nil {
+			return nil, err
+		}
+		sh.sess = s
+		st := s.State()
+		return success().set("number", st.Number).set("session_id", s.ID()).set("you", st.You), nil
+	}
 	s, err := sh.session()
 	if err != nil {
 		return nil, err
 	}
 	switch cmd.name {
+	case "participants":
+		return success().set("participants", participants(s.State())), nil
+	case "make-primary":
+		return success(), s.MakePrimary(ctx, cmd.text)
+	case "transfer-control":
+		return success(), s.TransferControl(ctx, cmd.text)
+	case "leave":
+		return success(), s.Leave(ctx)
 	case "wait-customer":
 		d := pick(cmd.timeout, sh.opts.CustomerTimeout)
 		wctx, cancel := context.WithTimeout(ctx, d)
@@ -294,14 +315,9 @@ func (sh *shell) exec(ctx context.Context, cmd command) (*obj, error) {
 
 	case "status":
 		st := s.State()
-		people := make([]any, 0, len(st.Participants))
-		for _, p := range st.Participants {
-			people = append(people, newObj().set("participant_id", p.ID).set("name", p.Name).
-				set("role", p.Role).set("connected", p.Connected).set("left", p.LeftAt != nil))
-		}
 		return success().set("session_id", st.ID).set("number", st.Number).set("state", st.State).
 			set("you", st.You).set("sharing", st.Sharing).set("controller", st.Controller).
-			set("live", s.Live()).set("participants", people), nil
+			set("live", s.Live()).set("participants", participants(st)), nil
 
 	case "chat":
 		return success(), s.Chat(ctx, "", cmd.text)
@@ -335,6 +351,16 @@ func (sh *shell) exec(ctx context.Context, cmd command) (*obj, error) {
 		return success(), nil
 	}
 	return nil, fmt.Errorf("unknown command %q", cmd.name)
+}
+
+// participants lists the roster, this console's own place included (you).
+func participants(st protocol.State) []any {
+	people := make([]any, 0, len(st.Participants))
+	for _, p := range st.Participants {
+		people = append(people, newObj().set("participant_id", p.ID).set("name", p.Name).
+			set("role", p.Role).set("connected", p.Connected).set("left", p.LeftAt != nil).set("you", p.ID == st.You))
+	}
+	return people
 }
 
 func ended(s *controller.Session) bool {
