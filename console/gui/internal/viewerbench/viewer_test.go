@@ -57,7 +57,7 @@ const (
 	perScenario = 6
 	measureFor  = 10 * time.Second // per row and round
 	rounds      = 2                // rows alternate, rounds are pooled: this machine is noisy
-	offeredFPS  = 30               // the pump's frameInterval in console/gui/sharing.go
+	offeredFPS  = 60               // the pump's frameInterval in console/gui/sharing.go
 )
 
 func TestMain(m *testing.M) {
@@ -76,7 +76,7 @@ type row struct {
 	Window  string // "1280×720"
 	W, H    int
 	Viewer  string // what is measured, for the table
-	Variant string // "lifeline", "reuse", "before", "repaint" or "backdrop"
+	Variant string // "lifeline", "fresh", "before", "repaint" or "backdrop"
 	Fit     bool
 }
 
@@ -85,7 +85,7 @@ var rows = []row{
 	{Window: "1280×720", W: 1280, H: 720, Viewer: "peer: the viewer before (canvas.Image, Fyne's smooth scaling, backdrop under it)", Variant: "before", Fit: true},
 	{Window: "1280×720", W: 1280, H: 720, Viewer: "floor: the same window repainted, no new picture", Variant: "repaint", Fit: true},
 	{Window: "1920×1080", W: 1920, H: 1080, Viewer: "**Lifeline**", Variant: "lifeline", Fit: true},
-	{Window: "1920×1080", W: 1920, H: 1080, Viewer: "Lifeline, frames copied into the image `SetFrame` handed back instead of a new one", Variant: "reuse", Fit: true},
+	{Window: "1920×1080", W: 1920, H: 1080, Viewer: "Lifeline with a new image per frame (as `Snapshot` makes) instead of the one `SetFrame` handed back", Variant: "fresh", Fit: true},
 	{Window: "1920×1080", W: 1920, H: 1080, Viewer: "peer: the viewer before", Variant: "before", Fit: true},
 	{Window: "1920×1080", W: 1920, H: 1080, Viewer: "floor: repainted, no new picture", Variant: "repaint", Fit: true},
 	{Window: "1920×1080", W: 1920, H: 1080, Viewer: "ablation: Lifeline over a backdrop filling the area", Variant: "backdrop", Fit: true},
@@ -314,7 +314,7 @@ type viewer struct {
 	status *widget.Label
 	marker *canvas.Raster
 	set    func(*image.RGBA) // shows a frame
-	spare  chan *image.RGBA  // images SetFrame handed back, for "reuse"
+	spare  chan *image.RGBA  // images SetFrame handed back, to copy the next frame into
 
 	measuring bool
 	lastSet   time.Duration // the last show's time on the UI thread
@@ -335,11 +335,11 @@ func child(cfgJSON string) error {
 
 	var view fyne.CanvasObject
 	switch v.cfg.Row.Variant {
-	case "lifeline", "repaint", "reuse", "backdrop":
+	case "lifeline", "repaint", "fresh", "backdrop":
 		area := gui.NewScreenArea()
 		area.SetScale(v.cfg.Row.Fit)
 		v.set = func(img *image.RGBA) {
-			if old := area.SetFrame(img); old != nil && v.cfg.Row.Variant == "reuse" {
+			if old := area.SetFrame(img); old != nil && v.cfg.Row.Variant != "fresh" {
 				select {
 				case v.spare <- old:
 				default:
@@ -419,8 +419,9 @@ func (v *viewer) show(img *image.RGBA) {
 	v.lastSet = time.Since(start)
 }
 
-// next is the frame to hand over: a fresh copy, as Snapshot makes, or for
-// "reuse" a copy into an image SetFrame handed back.
+// next is the frame to hand over: a copy into an image SetFrame handed
+// back, as the console's pump makes with SnapshotInto, or (variant
+// "fresh", and before any image came back) a new copy, as Snapshot makes.
 func (v *viewer) next(i int) *image.RGBA {
 	src := v.frames[i%len(v.frames)]
 	select {
@@ -432,7 +433,7 @@ func (v *viewer) next(i int) *image.RGBA {
 	}
 }
 
-// drive feeds frames like the console's pump: every 1/30 s, unless the
+// drive feeds frames like the console's pump: every 1/60 s, unless the
 // UI thread has not taken the last one yet, a frame is handed over with
 // fyne.Do; the status line changes every second.
 func (v *viewer) drive() error {
@@ -622,10 +623,10 @@ func report(res []childResult, machine string, copyFresh, copyReused []float64, 
 	fmt.Fprintf(&b, "The target: the viewer redraws 1080p updates at ≥ 30 fps without blocking the UI thread. "+
 		"Measured on the real console stack on a private Xvfb at 1920×1080×24 with no GPU: Fyne v2.8.1's GLFW driver, GLX and Mesa's software OpenGL (llvmpipe), `FYNE_SCALE=1` (canvas scale %g). "+
 		"The window holds the screen widget in fit mode over a status line, as the sharing window does. "+
-		"It is fed %d real 1920×1080 frames (%d each of %s from `../shared/corpus`, decoded to `*image.RGBA` beforehand) the way the console's `pump` does: every 1/30 s, unless the UI thread has not taken the last frame yet, a fresh copy (as `Session.Snapshot` makes) is handed over with `fyne.Do`; the status line changes every second. "+
+		"It is fed %d real 1920×1080 frames (%d each of %s from `../shared/corpus`, decoded to `*image.RGBA` beforehand) the way the console's `pump` does: every 1/%d s, unless the UI thread has not taken the last frame yet, a fresh copy (as `Session.Snapshot` makes) is handed over with `fyne.Do`; the status line changes every second. "+
 		"Each row is a process of its own, measured for %.0f s after a second of warm-up; the rows are run in turn, %d times, and the figures pool the runs.\n\n",
-		res[0].Scale, perScenario*len(scenarios), perScenario, strings.Join(scenarios, ", "), measureFor.Seconds(), rounds)
-	fmt.Fprintf(&b, "| window | viewer | frames painted / s (30 offered) | paints reaching X / s | UI thread per redraw, median / p99 (ms) | UI thread busy redrawing | a UI task waits, median / p99 (ms) | CPU per frame: UI thread / whole process (ms) |\n")
+		res[0].Scale, perScenario*len(scenarios), perScenario, strings.Join(scenarios, ", "), offeredFPS, measureFor.Seconds(), rounds)
+	fmt.Fprintf(&b, "| window | viewer | frames painted / s (%d offered) | paints reaching X / s | UI thread per redraw, median / p99 (ms) | UI thread busy redrawing | a UI task waits, median / p99 (ms) | CPU per frame: UI thread / whole process (ms) |\n", offeredFPS)
 	fmt.Fprintf(&b, "|---|---|---:|---:|---:|---:|---:|---:|\n")
 	for i, r := range rows {
 		x := res[i]
@@ -640,7 +641,7 @@ func report(res []childResult, machine string, copyFresh, copyReused []float64, 
 	}
 	fmt.Fprintf(&b, "\n%s\n\n", verdict(res))
 	fmt.Fprintf(&b, "Also in the same run, the hand-off copy on the pump's goroutine (not the UI thread): a 1080p frame copied into a new image, as `Snapshot` does, takes %.2f ms (median of 60; p99 %.2f), into an image used again %.2f ms (p99 %.2f). "+
-		"A new image per frame is 8 MB of garbage 30 times a second; the row \"frames copied into the image `SetFrame` handed back\" shows the whole viewer when the pump recycles instead (`SetFrame` returns the picture it replaced, which nothing reads any more).\n\n",
+		"A new image per frame is 8 MB of garbage 30 times a second, so the console's pump copies each frame into the picture `SetFrame` handed back (which nothing reads any more) with `Session.SnapshotInto`, as the Lifeline rows do; the row \"with a new image per frame\" shows the viewer without that recycling.\n\n",
 		benchdoc.Percentile(copyFresh, 50), benchdoc.Percentile(copyFresh, 99), benchdoc.Percentile(copyReused, 50), benchdoc.Percentile(copyReused, 99))
 	fmt.Fprintf(&b, "How it is measured. *UI thread per redraw* is the `SetFrame` call plus the paint: from the moment the painter reaches the window's first object (a 1×1 raster refreshed with each frame, whose generator Fyne calls while painting) to the moment the main loop runs its next task (a `fyne.Do` that generator queued), that is after `SwapBuffers`. It leaves out the event poll and the freeing of the old texture just before painting, which the UI thread's CPU time includes. *Busy* is the sum of those times over the run. *A UI task waits* is how long a `fyne.Do` posted at a random moment (every 5–15 ms) waited for the UI thread: what a click or a key handler would wait. *Paints reaching X* counts bursts of XDamage events on the root window (software GL puts every frame to the X server); it includes the status line's repaints. CPU figures are from `/proc` (10 ms ticks), per painted frame; the process's figure includes llvmpipe's rendering threads and the copies.\n\n")
 	fmt.Fprintf(&b, "Why the figures are what they are. Fyne repaints the whole window for every new picture, and a `canvas.Image` gets a new texture on every `Refresh`: the old one is deleted and the picture uploaded whole with `glTexImage2D` (textures are cached per object, not per image; there is no partial update). "+
