@@ -119,6 +119,9 @@ func (u *ui) pump(ctx context.Context, s *controller.Session, v *sharingView) {
 					<-busy
 					break
 				}
+				if shown < 0 {
+					lastStatus = time.Time{} // the first picture: say so now, not up to a second later
+				}
 				shown = n
 				u.do(func() {
 					if ctx.Err() == nil {
