@@ -18,6 +18,11 @@
 // desktop notifications (a customer joined, a chat line while the console
 // is in the background) keep the CSR informed.
 //
+// The Script Library window lists the CSR's own scripts and the published
+// ones, sorted by any column and filtered by category, and adds, edits and
+// deletes the CSR's own (the files are read and checked against the 1 MB
+// limit before anything is sent).
+//
 // The views (*_view.go) never touch the network. The glue talks only to
 // console/controller, on background goroutines, and updates the widgets
 // only through fyne.Do (ui.do).
@@ -92,6 +97,7 @@ type ui struct {
 	order    []string              // session ids, in the order opened
 	focused  bool                  // the console is the foreground app
 	starting bool                  // a start or assist is on its way
+	scripts  *scriptsWindow        // the Script Library window, when open
 
 	mu   sync.Mutex // guards ctrl, which goroutines read
 	ctrl *controller.Controller
@@ -118,6 +124,7 @@ func newUI(a fyne.App, cfg Config) *ui {
 	u.main.OnStart = u.askStart
 	u.main.OnAssist = u.askAssist
 	u.main.OnLogout = u.doLogout
+	u.main.OnScripts = u.openScripts
 	u.main.OnSelect = u.selected
 	u.win.SetContent(u.login.content)
 	u.win.SetMaster()

@@ -279,6 +279,7 @@ func (u *ui) doLogout() {
 	u.ctrl = nil
 	u.mu.Unlock()
 	u.prof.clear()
+	u.closeScripts()
 	u.win.SetContent(u.login.content)
 	u.win.SetTitle("Lifeline Console")
 	u.main.Message("", false)

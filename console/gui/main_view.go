@@ -14,11 +14,12 @@ import (
 // or the sessions — one tab per session in multi-session mode, the one
 // session filling the window in single-session mode.
 type mainView struct {
-	user      *widget.Label
-	status    *widget.Label
-	startBtn  *widget.Button
-	assistBtn *widget.Button
-	logoutBtn *widget.Button
+	user       *widget.Label
+	status     *widget.Label
+	startBtn   *widget.Button
+	assistBtn  *widget.Button
+	scriptsBtn *widget.Button
+	logoutBtn  *widget.Button
 
 	idle       fyne.CanvasObject
 	idleStart  *widget.Button
@@ -36,6 +37,7 @@ type mainView struct {
 	ids        map[*container.TabItem]string
 
 	OnStart, OnAssist, OnLogout func()
+	OnScripts                   func() // opens the Script Library
 	OnSelect                    func(session string)
 }
 
@@ -49,6 +51,7 @@ func newMainView() *mainView {
 	v.startBtn = widget.NewButtonWithIcon("Start Session", theme.ContentAddIcon(), func() { call(v.OnStart) })
 	v.startBtn.Importance = widget.HighImportance
 	v.assistBtn = widget.NewButtonWithIcon("Assist Session…", theme.AccountIcon(), func() { call(v.OnAssist) })
+	v.scriptsBtn = widget.NewButtonWithIcon("Script Library", theme.ListIcon(), func() { call(v.OnScripts) })
 	v.logoutBtn = widget.NewButtonWithIcon("Log Out", theme.LogoutIcon(), func() { call(v.OnLogout) })
 
 	v.idleStart = widget.NewButtonWithIcon("Start Session", theme.MediaPlayIcon(), func() { call(v.OnStart) })
@@ -72,7 +75,7 @@ func newMainView() *mainView {
 
 	bar := container.NewBorder(nil, nil,
 		container.NewHBox(widget.NewIcon(theme.AccountIcon()), v.user),
-		container.NewHBox(v.limit, v.startBtn, v.assistBtn, v.logoutBtn),
+		container.NewHBox(v.limit, v.startBtn, v.assistBtn, v.scriptsBtn, v.logoutBtn),
 		container.NewCenter(v.status))
 	v.content = container.NewBorder(container.NewVBox(bar, widget.NewSeparator()), nil, nil, nil, v.body)
 	return v

@@ -30,6 +30,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"lifeline/console/internal/fakeagent"
+	"lifeline/shared/client"
 	"lifeline/shared/rendezvoustest"
 )
 
@@ -167,6 +168,9 @@ func play(u *ui, ts *rendezvoustest.Server, tb *mainTB, dir string) (err error) 
 	if err := shoot(dir, "console-start.png"); err != nil {
 		return err
 	}
+	if err := shootScripts(u, ts, tb, dir); err != nil {
+		return err
+	}
 	fyne.DoAndWait(func() { u.main.startBtn.OnTapped() })
 	if err := until("the session", func() bool { return len(u.sessions) == 1 }); err != nil {
 		return err
@@ -273,4 +277,53 @@ func play(u *ui, ts *rendezvoustest.Server, tb *mainTB, dir string) (err error) 
 		return err
 	}
 	return second.s.End(ctx, "")
+}
+
+// shootScripts fills the Script Library with a few scripts, Carol's and a
+// colleague's, and shows it with one selected.
+func shootScripts(u *ui, ts *rendezvoustest.Server, tb *mainTB, dir string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for _, c := range []string{"Disks", "Network", "Printing"} {
+		if _, err := ts.Store.AddScriptCategory(ctx, c); err != nil {
+			return err
+		}
+	}
+	carol := ts.Client()
+	if _, err := carol.Login(ctx, "carol@example.com", "carol-password-1"); err != nil {
+		return err
+	}
+	dave := ts.CSR(tb, "dave@example.com", "Dave Okafor")
+	for _, s := range []struct {
+		c *client.Client
+		n client.NewScript
+	}{
+		{carol, client.NewScript{Name: "Flush DNS cache", Category: "Network", Published: true,
+			Description: "Clears the DNS resolver cache. Run it when some sites do not load.",
+			ScriptName:  "flush.bat", Script: []byte("ipconfig /flushdns\r\n"), TimeLimit: 60}},
+		{dave, client.NewScript{Name: "Restart print spooler", Category: "Printing", Published: true,
+			Description: "Stops and starts the spooler service, then lists the printers.",
+			ScriptName:  "spooler.ps1", Script: []byte("Restart-Service Spooler\nGet-Printer\n"),
+			InputName: "printers.csv", Input: []byte("name,port\nFront desk,IP_10.0.0.20\n"), TimeLimit: 120}},
+		{carol, client.NewScript{Name: "Disk usage report", Category: "Disks",
+			Description: "Lists the largest folders in the home directory.",
+			ScriptName:  "du.sh", Script: []byte("du -sh ~/* | sort -h | tail -20\n")}},
+		{dave, client.NewScript{Name: "Reset Wi-Fi adapter", Category: "Network", Published: true,
+			Description: "Turns the wireless adapter off and on again.",
+			ScriptName:  "wifi.cmd", Script: []byte("netsh interface set interface Wi-Fi disable\r\n")}},
+	} {
+		if _, err := s.c.CreateScript(ctx, s.n); err != nil {
+			return err
+		}
+	}
+	fyne.DoAndWait(func() { u.main.scriptsBtn.OnTapped() })
+	if err := until("the scripts", func() bool { return u.scripts != nil && len(u.scripts.view.Scripts()) == 4 }); err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() { u.scripts.view.list.Select(2) })
+	if err := shoot(dir, "console-scripts.png"); err != nil {
+		return err
+	}
+	fyne.DoAndWait(u.closeScripts)
+	return nil
 }

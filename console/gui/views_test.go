@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"lifeline/shared/client"
 	"lifeline/shared/protocol"
 	"lifeline/shared/transport"
 )
@@ -83,4 +84,45 @@ func TestSharingViewMarkup(t *testing.T) {
 	v.SetControl(true)
 	v.SetStatus("Live · 1920×1080 · 30 fps · 2400 kbit/s · latency 4 ms")
 	render(t, "sharing_control.xml", v.content, fyne.NewSize(1024, 640))
+}
+
+// libraryScripts are fixed scripts for the Script Library's goldens.
+func libraryScripts() []client.Script {
+	at := func(d int) time.Time { return time.Date(2026, 11, d, 14, 30, 0, 0, time.UTC) }
+	carol := client.ScriptOwner{ID: "usr_c", Name: "Carol Jensen", Email: "carol@example.com"}
+	dave := client.ScriptOwner{ID: "usr_d", Name: "Dave Okafor", Email: "dave@example.com"}
+	return []client.Script{
+		{ID: "scr_1", Name: "Flush DNS cache", Category: "Network", Description: "Clears the DNS resolver cache.\nRun it when sites do not load.",
+			Published: true, Owner: carol, Mine: true, Editable: true, Script: client.FileInfo{Name: "flush.bat", Size: 20},
+			Interpreter: client.InterpreterCmd, Platform: client.PlatformWindows, TimeLimit: 300, UpdatedAt: at(21)},
+		{ID: "scr_2", Name: "Restart print spooler", Category: "Printing", Description: "Stops and starts the spooler service.",
+			Published: true, Owner: dave, Script: client.FileInfo{Name: "spooler.ps1", Size: 1843},
+			Input: &client.FileInfo{Name: "printers.csv", Size: 412}, Interpreter: client.InterpreterPowerShell,
+			Platform: client.PlatformWindows, TimeLimit: 120, UpdatedAt: at(19)},
+		{ID: "scr_3", Name: "Disk usage report", Category: "Disks", Description: "Lists the largest folders in the home directory.",
+			Owner: carol, Mine: true, Editable: true, Script: client.FileInfo{Name: "du.sh", Size: 311},
+			Interpreter: client.InterpreterSh, Platform: client.PlatformUnix, TimeLimit: 60, UpdatedAt: at(12)},
+	}
+}
+
+func TestScriptsViewMarkup(t *testing.T) {
+	test.NewTempApp(t)
+	v := newScriptsView()
+	v.loc = time.UTC
+	v.SetCategories([]string{"Disks", "Network", "Printing"}, "")
+	v.SetSort(client.ScriptSortUpdated, true)
+	v.SetScripts(libraryScripts(), "scr_2")
+	v.SetStatus("3 scripts", false)
+	render(t, "scripts_library.xml", v.content, fyne.NewSize(1040, 640))
+}
+
+func TestScriptDialogMarkup(t *testing.T) {
+	test.NewTempApp(t)
+	s := libraryScripts()[1]
+	d := newScriptDialog([]string{"Disks", "Network", "Printing"}, &s)
+	d.SetFile(partScript, "spooler-v2.ps1", make([]byte, 2100))
+	d.SetError("\"Restart print spooler\" is already the name of a script; choose another name.")
+	render(t, "scripts_dialog.xml", d.content, fyne.NewSize(640, 560))
+	add := newScriptDialog(nil, nil)
+	render(t, "scripts_dialog_add.xml", add.content, fyne.NewSize(640, 520))
 }
