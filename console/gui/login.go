@@ -202,10 +202,10 @@ func (u *ui) resumeSaved() bool {
 	u.login.SetBusy(true)
 	u.login.SetFingerprint("Logging in again as " + l.Email + "…")
 	u.goDo(func() {
-		c, user, err := u.resume(l)
+		c, user, problem := u.resume(l)
 		u.do(func() {
-			if err != nil {
-				u.login.SetError(err.Error())
+			if problem != "" {
+				u.login.SetError(problem)
 				u.win.Canvas().Focus(u.login.password)
 				return
 			}
@@ -215,7 +215,9 @@ func (u *ui) resumeSaved() bool {
 	return true
 }
 
-func (u *ui) resume(l profile.Login) (*controller.Controller, protocol.User, error) {
+// resume logs in with a kept login. When it cannot, problem is the
+// sentence to show on the login window.
+func (u *ui) resume(l profile.Login) (c *controller.Controller, user protocol.User, problem string) {
 	d, err := u.check(l.Server)
 	if err == nil {
 		err = l.ResumableWith(d)
@@ -224,26 +226,26 @@ func (u *ui) resume(l profile.Login) (*controller.Controller, protocol.User, err
 		}
 	}
 	if err != nil {
-		return nil, protocol.User{}, fmt.Errorf("Your kept login could not be used: %s Log in with your password.", sentence(err))
+		return nil, user, "Your kept login could not be used: " + sentence(err) + " Log in with your password."
 	}
 	tlsConf, err := profile.TLSConfig(d)
 	if err != nil {
-		return nil, protocol.User{}, errors.New(sentence(err))
+		return nil, user, sentence(err)
 	}
-	c := controller.New(controller.Config{Server: l.Server, TLS: tlsConf, LoopbackOnly: u.cfg.LoopbackOnly, Log: u.cfg.Log})
+	c = controller.New(controller.Config{Server: l.Server, TLS: tlsConf, LoopbackOnly: u.cfg.LoopbackOnly, Log: u.cfg.Log})
 	ctx, cancel := u.ctx(30 * time.Second)
 	defer cancel()
-	user, err := c.Resume(ctx, l.Token)
+	user, err = c.Resume(ctx, l.Token)
 	if err != nil {
 		c.Close()
 		var r *controller.Refused
 		if errors.As(err, &r) {
 			u.prof.clear()
-			return nil, protocol.User{}, errors.New("Your kept login has expired or was ended. Log in with your password.")
+			return nil, user, "Your kept login has expired or was ended. Log in with your password."
 		}
-		return nil, protocol.User{}, fmt.Errorf("Could not log in again: %s", sentence(err))
+		return nil, user, "Could not log in again: " + sentence(err)
 	}
-	return c, user, nil
+	return c, user, ""
 }
 
 // loggedIn switches to the sessions once a controller is logged in, and

@@ -20,10 +20,10 @@ import (
 
 // library is a site with two CSRs, an admin and a customer in a session.
 type library struct {
-	ts                *rendezvoustest.Server
-	carol, dave, ann  *client.Client // CSR, CSR, admin
-	customer, nobody  *client.Client // a participant token, no token
-	carolID, annEmail string
+	ts               *rendezvoustest.Server
+	carol, dave, ann *client.Client // CSR, CSR, admin
+	customer, nobody *client.Client // a participant token, no token
+	carolID          string
 }
 
 func newLibrary(t *testing.T) *library {
