@@ -47,16 +47,16 @@ func TestScreenBenchmarks(t *testing.T) {
 	// viewer in control (the agent then also watches for the customer's
 	// own mouse and keyboard).
 	time.Sleep(2 * time.Second)
-	idle := cpuPercent(t, agent.cmd.Process.Pid, 10*time.Second)
-	idleFrames := console.do("stats").num("frames")
+	idle := cpuPercent(t, agent.Cmd.Process.Pid, 10*time.Second)
+	idleFrames := do(console, "stats").num("frames")
 	time.Sleep(5 * time.Second)
-	idleFrames = console.do("stats").num("frames") - idleFrames
-	if r := console.do("request control"); !r.ok() || r["granted"] != true {
+	idleFrames = do(console, "stats").num("frames") - idleFrames
+	if r := do(console, "request control"); !r.ok() || r["granted"] != true {
 		t.Fatalf("request control: %v", r)
 	}
-	console.do("click 600 400")
+	do(console, "click 600 400")
 	time.Sleep(2 * time.Second)
-	idleControl := cpuPercent(t, agent.cmd.Process.Pid, 10*time.Second)
+	idleControl := cpuPercent(t, agent.Cmd.Process.Pid, 10*time.Second)
 
 	// Latency: a key typed into the xterm until the frame that shows it is
 	// decoded at the console (the agent echoes the input's send time in
@@ -64,13 +64,13 @@ func TestScreenBenchmarks(t *testing.T) {
 	var lat []float64
 	snap := filepath.Join(t.TempDir(), "s.png")
 	for i := 0; i < 100; i++ {
-		if r := console.do("key " + string(rune('a'+i%26))); !r.ok() {
+		if r := do(console, "key "+string(rune('a'+i%26))); !r.ok() {
 			t.Fatalf("key: %v", r)
 		}
-		if r := console.do("snapshot " + snap + " --fresh"); !r.ok() {
+		if r := do(console, "snapshot "+snap+" --fresh"); !r.ok() {
 			t.Fatalf("snapshot: %v", r)
 		}
-		r := console.do("stats")
+		r := do(console, "stats")
 		if v, ok := r["latency_ms"].(float64); ok {
 			lat = append(lat, v)
 		}

@@ -42,11 +42,11 @@ func TestMonitorChoice(t *testing.T) {
 	}
 	// Monitors are listed primary first: the screen's own output, then
 	// the two halves.
-	if r := console.do("monitor 2"); !r.ok() {
+	if r := do(console, "monitor 2"); !r.ok() {
 		t.Fatalf("monitor: %v", r)
 	}
 	deadline := time.Now().Add(15 * time.Second)
-	for console.do("stats").num("width") != 512 {
+	for do(console, "stats").num("width") != 512 {
 		if time.Now().After(deadline) {
 			t.Fatal("the stream did not switch to the 512-pixel-wide monitor")
 		}
@@ -61,7 +61,7 @@ func TestMonitorChoice(t *testing.T) {
 	var n int
 	var first string
 	for try := 0; try < 20; try++ {
-		if r := console.do("snapshot " + snap); !r.ok() || r.num("width") != 512 {
+		if r := do(console, "snapshot "+snap); !r.ok() || r.num("width") != 512 {
 			t.Fatalf("snapshot: %v", r)
 		}
 		if n, first = diffPixels(readPNG(t, snap), want); n == 0 {
@@ -73,7 +73,7 @@ func TestMonitorChoice(t *testing.T) {
 		t.Fatalf("the stream differs from the right monitor in %d pixels (%s)", n, first)
 	}
 	// A position on the chosen monitor is a position on that monitor.
-	if r := console.do("move 100 50"); !r.ok() {
+	if r := do(console, "move 100 50"); !r.ok() {
 		t.Fatalf("move: %v", r)
 	}
 	c, err := xgb.NewConnDisplay(d.Name)

@@ -104,7 +104,7 @@ func TestScreenPath(t *testing.T) {
 	if grant(t, console, agent, "view", "n") {
 		t.Fatal("granted after the customer said no")
 	}
-	if r := console.do("stats"); !r.ok() || r.num("frames") != 0 {
+	if r := do(console, "stats"); !r.ok() || r.num("frames") != 0 {
 		t.Fatalf("frames after a denial: %v", r)
 	}
 
@@ -113,12 +113,12 @@ func TestScreenPath(t *testing.T) {
 	if !grant(t, console, agent, "view", "y") {
 		t.Fatal("view denied")
 	}
-	agent.expect(`^SHARING Carol CSR is viewing your screen`, 10*time.Second)
+	agent.Expect(`^SHARING Carol CSR is viewing your screen`, 10*time.Second)
 	snap := filepath.Join(t.TempDir(), "snap.png")
 	var n int
 	var first string
 	for try := 0; try < 20; try++ { // the newest frame may still be on its way
-		r := console.do("snapshot " + snap)
+		r := do(console, "snapshot "+snap)
 		if !r.ok() || r.num("width") != 1024 || r.num("height") != 768 {
 			t.Fatalf("snapshot: %v", r)
 		}
@@ -136,7 +136,7 @@ func TestScreenPath(t *testing.T) {
 		t.Fatal("control denied")
 	}
 	for _, c := range []string{"click 300 150", "type hello wörld ✓", "key Return"} {
-		if r := console.do(c); !r.ok() {
+		if r := do(console, c); !r.ok() {
 			t.Fatalf("%s: %v", c, r)
 		}
 	}
@@ -151,18 +151,18 @@ func TestScreenPath(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if r := console.do("stats"); !r.ok() || r.num("frames") < 1 || r["live"] != true {
+	if r := do(console, "stats"); !r.ok() || r.num("frames") < 1 || r["live"] != true {
 		t.Fatalf("stats: %v", r)
 	}
 
 	// The customer's Stop ends the stream.
-	agent.send("stop")
-	agent.expect(`^SHARING nobody is viewing your screen`, 5*time.Second)
-	if r := console.do("wait-stopped 10"); !r.ok() {
+	agent.Send("stop")
+	agent.Expect(`^SHARING nobody is viewing your screen`, 5*time.Second)
+	if r := do(console, "wait-stopped 10"); !r.ok() {
 		t.Fatalf("stream still live after Stop: %v", r)
 	}
-	if r := console.do("end Fixed the printer."); !r.ok() {
+	if r := do(console, "end Fixed the printer."); !r.ok() {
 		t.Fatalf("end: %v", r)
 	}
-	agent.expect(`^ENDED`, 10*time.Second)
+	agent.Expect(`^ENDED`, 10*time.Second)
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"lifeline/console/profile"
+	"lifeline/shared/e2etest"
 	"lifeline/shared/protocol"
 	"lifeline/shared/xvfbtest"
 )
@@ -92,7 +93,7 @@ func TestConsoleSharingWindow(t *testing.T) {
 		t.Skip("starts three programs and two X servers; not with -short")
 	}
 	t0 := time.Now()
-	bin := binaries(t)
+	bin := e2etest.Binaries(t)
 	t.Logf("%4.1fs: binaries built", time.Since(t0).Seconds())
 	srv := startServer(t, bin)
 	cust := customerDesktop(t)
@@ -135,7 +136,7 @@ func sharingSession(t *testing.T, srv *rig, cust *customer, width, height int, s
 		t.Fatalf("keep the login in the console's profile: %v", err)
 	}
 
-	console := startProc(t, "console", []string{
+	console := e2etest.Start(t, "console", []string{
 		"DISPLAY=" + screen.Name,
 		"XDG_CONFIG_HOME=" + config,
 		// The tray talks D-Bus; a bus that is not there keeps the console
@@ -184,10 +185,10 @@ func sharingSession(t *testing.T, srv *rig, cust *customer, width, height int, s
 	savePNG(t, shots, prefix+"-waiting.png", waiting)
 
 	// The customer joins with the agent, answering in its terminal.
-	agent := startProc(t, "agent", cust.d.Env(), filepath.Join(srv.bin, "agent"), "--no-gui",
+	agent := e2etest.Start(t, "agent", cust.d.Env(), filepath.Join(srv.bin, "agent"), "--no-gui",
 		"--server", srv.url, "--server-fingerprint", srv.fingerprint, "--session", st.Number,
 		"--name", "Ann Smith", "--display", cust.d.Name, "--loopback-only")
-	agent.expect(`^STATUS Connected to session`, 30*time.Second)
+	agent.Expect(`^STATUS Connected to session`, 30*time.Second)
 	step("the agent joined")
 	poll(t, "the customer in the session", 15*time.Second, func(ctx context.Context) (bool, string) {
 		s, err := srv.api.Session(ctx, st.ID)
@@ -211,7 +212,7 @@ func sharingSession(t *testing.T, srv *rig, cust *customer, width, height int, s
 	// does nothing while a request is on its way.
 	for try := 1; ; try++ {
 		press(t, screen, mainWin, "ctrl+shift+c")
-		_, err := agent.await(`^REQUEST \S+ control:`, 5*time.Second)
+		_, err := agent.Await(`^REQUEST \S+ control:`, 5*time.Second)
 		if err == nil {
 			break
 		}
@@ -220,7 +221,7 @@ func sharingSession(t *testing.T, srv *rig, cust *customer, width, height int, s
 		}
 		step("no request after Ctrl+Shift+C; pressing it again")
 	}
-	agent.send("y")
+	agent.Send("y")
 	step("the customer allowed control")
 	poll(t, "control granted to the CSR", 15*time.Second, func(ctx context.Context) (bool, string) {
 		s, err := srv.api.Session(ctx, st.ID)
@@ -258,7 +259,7 @@ func sharingSession(t *testing.T, srv *rig, cust *customer, width, height int, s
 	step("the customer's %v screen shown at %v (%.0f%%)",
 		cust.screen.Rect.Size(), pic, 100*float64(pic.Dx())/float64(cust.screen.Rect.Dx()))
 
-	if console.exited() {
+	if console.Exited() {
 		t.Errorf("the console exited")
 	}
 
@@ -269,7 +270,7 @@ func sharingSession(t *testing.T, srv *rig, cust *customer, width, height int, s
 		t.Fatalf("end session %s: %v", st.Number, err)
 	}
 	ended = true
-	agent.expect(`^ENDED`, 10*time.Second)
+	agent.Expect(`^ENDED`, 10*time.Second)
 	step("session ended")
 }
 

@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -14,12 +13,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -27,193 +22,19 @@ import (
 	"github.com/jezek/xgb/xproto"
 
 	"lifeline/shared/client"
+	"lifeline/shared/e2etest"
 	"lifeline/shared/protocol"
-	"lifeline/shared/tlsutil"
 	"lifeline/shared/xvfbtest"
 )
 
-var (
-	buildOnce sync.Once
-	binDir    string
-	buildErr  error
-)
-
-// binaries builds the three programs once per test process, as agent/e2e
-// does: the test runs what a CSR and a customer run, not a test double.
-func binaries(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		_, file, _, _ := runtime.Caller(0)
-		root := filepath.Join(filepath.Dir(file), "..", "..")
-		binDir, buildErr = os.MkdirTemp("", "lifeline-console-e2e-bin")
-		if buildErr != nil {
-			return
-		}
-		cmd := exec.Command("go", "build", "-tags", "x11", "-o", binDir+string(os.PathSeparator), "./rendezvous", "./agent", "./console")
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %w\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binDir
-}
-
-// TestMain removes the binaries built for the run.
+// TestMain removes the programs built for the run.
 func TestMain(m *testing.M) {
 	// xgb logs every connection made without an .Xauthority file, which
 	// Xvfb does not need.
 	xgb.Logger = log.New(io.Discard, "", 0)
 	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
+	e2etest.RemoveBinaries()
 	os.Exit(code)
-}
-
-// proc is a running program whose standard output is read line by line;
-// everything it writes is kept for the failure log.
-type proc struct {
-	t     *testing.T
-	name  string
-	cmd   *exec.Cmd
-	stdin io.WriteCloser
-	lines chan string   // standard output
-	done  chan struct{} // closed when the program has exited
-	mu    sync.Mutex
-	log   []string
-}
-
-// startProc starts a program and stops it when the test ends: SIGTERM
-// (the console and the agent then leave cleanly), SIGKILL after 5 s.
-func startProc(t *testing.T, name string, env []string, path string, args ...string) *proc {
-	t.Helper()
-	cmd := exec.Command(path, args...)
-	cmd.Env = append(os.Environ(), env...)
-	// Should the test binary die without its cleanups (a -timeout panic),
-	// the kernel ends the programs too rather than leaving them on the
-	// displays.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatalf("%s: stdin: %v", name, err)
-	}
-	p := &proc{t: t, name: name, cmd: cmd, stdin: stdin, lines: make(chan string, 1024), done: make(chan struct{})}
-	// Writers rather than pipes: Wait then returns only once all output
-	// has been read, so a program's last words are never lost.
-	cmd.Stdout = &logWriter{p: p, lines: true}
-	cmd.Stderr = &logWriter{p: p, prefix: "stderr: "}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", name, err)
-	}
-	go func() {
-		err := cmd.Wait()
-		p.record(fmt.Sprintf("(exited: %v)", err))
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-p.done:
-		case <-time.After(5 * time.Second):
-			t.Logf("%s did not stop within 5 s of SIGTERM; killed", name)
-			_ = cmd.Process.Kill()
-			<-p.done
-		}
-		if t.Failed() {
-			p.mu.Lock()
-			t.Logf("%s output:\n%s", name, strings.Join(p.log, "\n"))
-			p.mu.Unlock()
-		}
-	})
-	return p
-}
-
-func (p *proc) record(s string) {
-	p.mu.Lock()
-	p.log = append(p.log, s)
-	p.mu.Unlock()
-}
-
-// logWriter splits a program's output into lines for the log and, for
-// standard output, for expect.
-type logWriter struct {
-	p      *proc
-	prefix string
-	lines  bool
-	buf    []byte
-}
-
-func (w *logWriter) Write(b []byte) (int, error) {
-	w.buf = append(w.buf, b...)
-	for {
-		i := bytes.IndexByte(w.buf, '\n')
-		if i < 0 {
-			return len(b), nil
-		}
-		l := string(w.buf[:i])
-		w.buf = w.buf[i+1:]
-		w.p.record(w.prefix + l)
-		if w.lines {
-			select {
-			case w.p.lines <- l:
-			default: // nobody is waiting for lines this far back
-			}
-		}
-	}
-}
-
-// expect waits for an output line matching re and returns its submatches.
-func (p *proc) expect(re string, timeout time.Duration) []string {
-	p.t.Helper()
-	m, err := p.await(re, timeout)
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	return m
-}
-
-// await is expect that returns the failure rather than ending the test.
-func (p *proc) await(re string, timeout time.Duration) ([]string, error) {
-	rx := regexp.MustCompile(re)
-	deadline := time.After(timeout)
-	for {
-		select {
-		case l := <-p.lines:
-			if m := rx.FindStringSubmatch(l); m != nil {
-				return m, nil
-			}
-		case <-p.done:
-			// Lines written just before the exit may still be queued.
-			for len(p.lines) > 0 {
-				if m := rx.FindStringSubmatch(<-p.lines); m != nil {
-					return m, nil
-				}
-			}
-			return nil, fmt.Errorf("%s exited while waiting for %q", p.name, re)
-		case <-deadline:
-			return nil, fmt.Errorf("%s: no line matching %q within %v", p.name, re, timeout)
-		}
-	}
-}
-
-func (p *proc) send(line string) {
-	p.t.Helper()
-	if _, err := io.WriteString(p.stdin, line+"\n"); err != nil {
-		p.t.Fatalf("write to %s: %v", p.name, err)
-	}
-}
-
-// exited reports whether the program has ended (it should not have).
-func (p *proc) exited() bool {
-	select {
-	case <-p.done:
-		return true
-	default:
-		return false
-	}
 }
 
 // rig is a running rendezvous server with one CSR account, logged in over
@@ -230,30 +51,8 @@ type rig struct {
 // with a CSR account, and logs that CSR in.
 func startServer(t *testing.T, bin string) *rig {
 	t.Helper()
-	r := &rig{bin: bin, email: "carol@example.com", name: "Carol CSR"}
-	data := t.TempDir()
-	const password = "e2e-password-123"
-	add := exec.Command(filepath.Join(bin, "rendezvous"), "user", "add", "--data", data, "--email", r.email, "--name", r.name, "--password-stdin")
-	add.Stdin = strings.NewReader(password + "\n")
-	if out, err := add.CombinedOutput(); err != nil {
-		t.Fatalf("rendezvous user add: %v\n%s", err, out)
-	}
-	s := startProc(t, "rendezvous", nil, filepath.Join(bin, "rendezvous"), "serve", "--data", data, "--listen", "127.0.0.1:0", "--turn-listen", "off")
-	r.fingerprint = s.expect(`fingerprint: (\S+)`, 20*time.Second)[1]
-	port := s.expect(`listening on https://localhost:(\d+)`, 20*time.Second)[1]
-	r.url = "https://127.0.0.1:" + port
-
-	tlsConf, err := tlsutil.ClientConfig(tlsutil.ClientOptions{Fingerprint: r.fingerprint})
-	if err != nil {
-		t.Fatalf("TLS configuration for %s: %v", r.fingerprint, err)
-	}
-	r.api = client.New(r.url, tlsConf)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if _, err := r.api.Login(ctx, r.email, password); err != nil {
-		t.Fatalf("log in as %s over REST: %v", r.email, err)
-	}
-	return r
+	srv := e2etest.StartServer(t, bin)
+	return &rig{bin: bin, url: srv.URL, fingerprint: srv.Fingerprint, email: srv.Email, name: srv.Name, api: srv.Login(t)}
 }
 
 // poll calls f every 100 ms until it reports done, and fails the test
@@ -313,12 +112,12 @@ type window struct {
 // findWindow waits for a visible window whose name matches pattern (a
 // POSIX extended regular expression for xdotool; ASCII only, since
 // xdotool matches bytes in the C locale) and returns the only one.
-func findWindow(t *testing.T, d *xvfbtest.Display, pattern string, timeout time.Duration, alive *proc) window {
+func findWindow(t *testing.T, d *xvfbtest.Display, pattern string, timeout time.Duration, alive *e2etest.Proc) window {
 	t.Helper()
 	var w window
 	poll(t, "a window named like "+strconv.Quote(pattern)+" on "+d.Name, timeout, func(context.Context) (bool, string) {
-		if alive.exited() {
-			t.Fatalf("%s exited before its window %q appeared", alive.name, pattern)
+		if alive.Exited() {
+			t.Fatalf("%s exited before its window %q appeared", alive.Name, pattern)
 		}
 		out, err := xtool(d, "xdotool", "search", "--onlyvisible", "--name", pattern)
 		ids := strings.Fields(out)
