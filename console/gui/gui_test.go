@@ -269,13 +269,29 @@ func TestStayLoggedIn(t *testing.T) {
 	}
 	su := h.started()
 	number := su.s.Number()
+	agent := fakeagent.Join(t, ts, number, fakeagent.Options{Name: "Ann"})
+	h.eventually("the customer", func() bool { return !su.view.viewBtn.Disabled() })
+	h.background("customer chat", func() error { return agent.Chat("Still there?") })
+	h.eventually("the line", func() bool { return len(su.view.chatBox.Objects) == 1 })
+	test.Type(su.view.chatEntry, "Yes, one moment")
+	test.Tap(su.view.sendBtn)
+	h.background("the reply", func() error { return agent.WaitChat(ctxT(t), "Yes, one moment") })
+	test.Type(su.view.notes, "Printer queue")
+	test.Tap(su.view.saveNotes)
+	h.eventually("the notes saved", func() bool { return su.notesSent == "Printer queue" })
 	h.u.shutdown() // the console closes; the session goes on
 
 	again := newHarnessOn(t, ts, Config{TLS: ts.TLS}, dir)
 	again.onMain()
 	again.eventually("the session reopened", func() bool { return len(again.u.sessions) == 1 })
-	if got := again.u.sessions[again.u.order[0]].s.Number(); got != number {
+	reopened := again.u.sessions[again.u.order[0]]
+	if got := reopened.s.Number(); got != number {
 		t.Fatalf("reopened %s, want %s", got, number)
+	}
+	history := test.RenderObjectToMarkup(reopened.view.chatBox)
+	if !strings.Contains(history, "Still there?") || !strings.Contains(history, "Yes, one moment") ||
+		reopened.view.notes.Text != "Printer queue" {
+		t.Fatalf("history not restored: notes %q\n%s", reopened.view.notes.Text, history)
 	}
 	s := again.u.sessions[again.u.order[0]].s
 	again.background("end", func() error { return s.End(ctxT(t), "") })

@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"lifeline/console/controller"
+	"lifeline/shared/client"
 	"lifeline/shared/protocol"
 )
 
@@ -163,12 +165,54 @@ func (u *ui) attachLive(c *controller.Controller) {
 		return
 	}
 	for _, st := range live {
+		// The history comes from the session's report, read before
+		// attaching: what is said after that arrives live.
+		rep, rerr := c.API().Report(ctx, st.ID)
+		if rerr != nil {
+			u.cfg.logger().Info("console: history of a reopened session", "session", st.ID, "err", rerr)
+		}
 		s, err := c.Attach(ctx, st.ID)
 		if err != nil {
 			u.cfg.logger().Info("console: reattach", "session", st.ID, "err", err)
 			continue
 		}
-		u.do(func() { u.addSession(s) })
+		u.do(func() {
+			u.addSession(s)
+			if su := u.sessions[s.ID()]; su != nil && rerr == nil {
+				restoreHistory(su, rep)
+			}
+		})
+	}
+}
+
+// restoreHistory shows a reopened session's chat (the lines this console
+// would have seen: to everyone, or to or from it) and notes.
+func restoreHistory(su *sessionUI, rep client.Report) {
+	you := su.s.State().You
+	names := map[string]string{}
+	for _, p := range rep.Participants {
+		names[p.ID] = p.Name
+	}
+	for _, e := range rep.Events {
+		if e.Type != string(protocol.TypeChat) {
+			continue
+		}
+		var c protocol.Chat
+		if json.Unmarshal(e.Data, &c) != nil {
+			continue
+		}
+		if e.Target != "" && e.Actor != you && e.Target != you {
+			continue // a private line between others
+		}
+		line := chatLine{From: orDefault(c.FromName, names[e.Actor]), Text: c.Text}
+		if e.Target != "" {
+			line.Private, line.To = true, names[e.Target]
+		}
+		su.view.AddChat(line)
+	}
+	if rep.Notes != "" {
+		su.view.notes.SetText(rep.Notes)
+		su.notesSent = rep.Notes
 	}
 }
 
