@@ -8,6 +8,15 @@
 //
 // Frames are cut into chunks of at most ChunkSize bytes, so an input event
 // waits for one chunk at most, never for a whole frame.
+//
+// Tools (file transfer, system information, scripts) get channels of their
+// own, ordered and reliable, named "files/<id>" or "tools/<id>": the viewer
+// opens them with Peer.OpenChannel once the session is up, and the agent
+// is told through Options.OnChannel, which decides whether each one is
+// served. Any other channel the viewer opens is closed on arrival. Every
+// channel shares one SCTP association and its send queue, so each sender
+// keeps its own backlog small (FrameSender, dcconn.Conn) and input never
+// waits long behind frames or files.
 package transport
 
 import (
@@ -41,6 +50,16 @@ type Options struct {
 	// addresses.
 	ForceRelay bool
 	Log        *slog.Logger
+
+	// OnChannel is the agent's say over tool channels (see OpenChannel),
+	// used by Accept. It is called once per tool channel the viewer opens
+	// with a valid label, when the channel is open, with the channel
+	// keeping whatever arrived so far; returning false closes it. With
+	// OnChannel nil, or for a label outside the tool prefixes, the channel
+	// is closed without asking, as any unknown channel is. It runs on a
+	// goroutine of pion's and must not block: check consent and serve on
+	// a goroutine of your own.
+	OnChannel func(label string, ch *Channel) bool
 }
 
 // Signal is a message for the other peer, carried by the rendezvous
@@ -61,6 +80,8 @@ type Peer struct {
 	remoteSet bool
 	pending   []webrtc.ICECandidateInit
 	channels  map[string]*Channel
+	tools     map[string]*Channel // tool channels by label; see liveTools
+	onChannel func(label string, ch *Channel) bool
 	opened    int
 	ready     chan struct{}
 	failed    chan struct{}
@@ -91,7 +112,7 @@ func newPeer(o Options, send func(Signal) error) (*Peer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("transport: new peer connection: %w", err)
 	}
-	p := &Peer{pc: pc, send: send, log: log, channels: map[string]*Channel{}, ready: make(chan struct{}), failed: make(chan struct{})}
+	p := &Peer{pc: pc, send: send, log: log, channels: map[string]*Channel{}, tools: map[string]*Channel{}, onChannel: o.OnChannel, ready: make(chan struct{}), failed: make(chan struct{})}
 	pc.OnICECandidate(func(c *webrtc.ICECandidate) {
 		if c == nil {
 			return
@@ -168,8 +189,7 @@ func Accept(o Options, send func(Signal) error) (*Peer, error) {
 		case LabelControl, LabelScreen, LabelInput:
 			p.track(dc)
 		default:
-			p.log.Warn("transport: unknown channel refused", "label", dc.Label())
-			dc.Close()
+			p.acceptTool(dc)
 		}
 	})
 	return p, nil
