@@ -33,7 +33,10 @@ type Client struct {
 // CA file or a pinned fingerprint.
 func New(baseURL string, tlsConf *tls.Config) *Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = tlsConf
+	// A copy: net/http configures HTTP/2 on the transport's config (its
+	// NextProtos) at the first request, which must not touch a config the
+	// caller shares with other clients.
+	tr.TLSClientConfig = tlsConf.Clone()
 	return &Client{
 		BaseURL: strings.TrimRight(baseURL, "/"),
 		HTTP:    &http.Client{Transport: tr, Timeout: 30 * time.Second},
