@@ -59,6 +59,23 @@ const (
 	maxListEntries = 100_000
 )
 
+// nextRequest reads the next request of a Server or Publisher. A request
+// that does not decode is answered with an error and skipped: the other
+// side may go on.
+func nextRequest(ctx context.Context, conn Conn, log *slog.Logger) (message, error) {
+	for {
+		m, err := recv(ctx, conn, 0)
+		if errors.Is(err, ErrProtocol) || errors.Is(err, ErrVersion) {
+			log.Warn("filetransfer: bad request", "err", err)
+			if err := send(conn, wireError(0, err)); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		return m, err
+	}
+}
+
 // Serve answers requests until conn fails or ctx ends. Transfers run on
 // the same Conn, one at a time; messages left over from an aborted
 // transfer are ignored.
@@ -68,14 +85,7 @@ func (s *Server) Serve(ctx context.Context, conn Conn) error {
 		log = slog.Default()
 	}
 	for {
-		m, err := recv(ctx, conn, 0)
-		if errors.Is(err, ErrProtocol) || errors.Is(err, ErrVersion) {
-			log.Warn("filetransfer: bad request", "err", err)
-			if err := send(conn, wireError(0, err)); err != nil {
-				return err
-			}
-			continue
-		}
+		m, err := nextRequest(ctx, conn, log)
 		if err != nil {
 			return err
 		}

@@ -92,13 +92,7 @@ func (p *Publisher) Serve(ctx context.Context, conn Conn) error {
 		log = slog.Default()
 	}
 	for {
-		m, err := recv(ctx, conn, 0)
-		if errors.Is(err, ErrProtocol) || errors.Is(err, ErrVersion) {
-			if err := send(conn, wireError(0, err)); err != nil {
-				return err
-			}
-			continue
-		}
+		m, err := nextRequest(ctx, conn, log)
 		if err != nil {
 			return err
 		}
