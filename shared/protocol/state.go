@@ -39,6 +39,9 @@ type State struct {
 	Sharing    string   `json:"sharing,omitempty"`
 	Viewers    []string `json:"viewers,omitempty"`
 	Controller string   `json:"controller,omitempty"`
+	// MaxTransferBytes is the largest file transfer the site allows (the
+	// total of one transfer); both ends refuse more.
+	MaxTransferBytes int64 `json:"max_transfer_bytes,omitempty"`
 	// ICEServers are the TURN relay and its short-lived credentials, for
 	// the recipient only.
 	ICEServers []ICEServer `json:"ice_servers,omitempty"`
@@ -53,6 +56,9 @@ type Participant struct {
 	Connected bool       `json:"connected"`
 	JoinedAt  time.Time  `json:"joined_at"`
 	LeftAt    *time.Time `json:"left_at,omitempty"`
+	// Restarting is set while a customer's computer reboots: the agent
+	// said it would come back, and its place is kept for longer.
+	Restarting bool `json:"restarting,omitempty"`
 }
 
 // ICEServer is a STUN/TURN server for WebRTC, in the shape browsers and
