@@ -27,6 +27,7 @@ import (
 	"lifeline/agent/stream"
 	"lifeline/shared/client"
 	"lifeline/shared/codec"
+	"lifeline/shared/filetransfer"
 	"lifeline/shared/protocol"
 	"lifeline/shared/transport"
 )
@@ -47,6 +48,9 @@ type Event struct {
 	Private     bool     // chat: sent to the customer only
 	Viewers     []string // sharing: names of those viewing
 	Controllers []string // sharing: names of those in control
+	// Files is the list a CSR published for the customer to download
+	// (EventFiles); nil with Text set: the list was closed.
+	Files []filetransfer.DirEntry
 }
 
 // EventKind says what an Event is.
@@ -59,6 +63,7 @@ const (
 	EventSharing                  // who views and controls now (empty: nobody)
 	EventNotice                   // something the customer should know
 	EventEnded                    // the session is over for this agent
+	EventFiles                    // the published file list changed, or closed
 )
 
 // UI is the customer's side of the agent: the window or the terminal.
