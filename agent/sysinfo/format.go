@@ -2,6 +2,7 @@ package sysinfo
 
 import (
 	"fmt"
+	"lifeline/shared/sysreport"
 	"strconv"
 	"strings"
 	"time"
@@ -77,11 +78,7 @@ func plural(n int, word string) string {
 	return strconv.Itoa(n) + " " + word + "s"
 }
 
-// formatTime renders a point in time with its UTC offset, so a CSR in
-// another time zone reads the customer's clock unambiguously.
-func formatTime(t time.Time) string {
-	return t.Format("2006-01-02 15:04:05 -0700")
-}
+func formatTime(t time.Time) string { return sysreport.FormatTime(t) }
 
 // orDash stands in for an empty value in a table cell, so columns stay
 // visibly aligned.

@@ -3,6 +3,7 @@ package sysinfo
 import (
 	"context"
 	"fmt"
+	"lifeline/shared/sysreport"
 	"runtime"
 	"sort"
 	"strings"
@@ -10,10 +11,6 @@ import (
 
 	"github.com/shirou/gopsutil/v3/host"
 )
-
-// hostNameRow names the row with the host name, which Report.Text also
-// puts in its title line.
-const hostNameRow = "Host name"
 
 // collectOS reports the host and operating system, then who is logged in.
 func collectOS(ctx context.Context, _ *Options) ([]Section, error) {
@@ -26,7 +23,7 @@ func collectOS(ctx context.Context, _ *Options) ([]Section, error) {
 	// there is.
 	now := time.Now()
 	main := Section{Rows: [][2]string{
-		{hostNameRow, info.Hostname},
+		{sysreport.HostNameRow, info.Hostname},
 		{"Operating system", osName(info)},
 		{"Platform", info.Platform},
 		{"Platform family", info.PlatformFamily},

@@ -1,63 +1,27 @@
 package sysinfo
 
-import "time"
+import "lifeline/shared/sysreport"
 
-// Category IDs. They are stable: the console and saved settings refer to
-// categories by these strings.
+// Category IDs (see sysreport).
 const (
-	CatOS        = "os"
-	CatCPU       = "cpu"
-	CatMemory    = "memory"
-	CatDisks     = "disks"
-	CatNetwork   = "network"
-	CatProcesses = "processes"
-	CatSoftware  = "software"
-	CatDisplays  = "displays"
+	CatOS        = sysreport.CatOS
+	CatCPU       = sysreport.CatCPU
+	CatMemory    = sysreport.CatMemory
+	CatDisks     = sysreport.CatDisks
+	CatNetwork   = sysreport.CatNetwork
+	CatProcesses = sysreport.CatProcesses
+	CatSoftware  = sysreport.CatSoftware
+	CatDisplays  = sysreport.CatDisplays
 )
 
-// Report is everything one Collect found. It is plain data, safe to encode
-// as JSON and to decode on the console side.
-type Report struct {
-	// CollectedAt is when collection started, in the customer's local time
-	// zone (JSON keeps the offset, so the console shows the customer's
-	// clock).
-	CollectedAt time.Time `json:"collectedAt"`
-	// Categories are in the order of IDs (or of Options.Categories).
-	Categories []Category `json:"categories"`
-}
-
-// Category is one entry of the console's category list and the panel it
-// opens.
-type Category struct {
-	ID    string `json:"id"`
-	Title string `json:"title"`
-	// Sections are shown top to bottom in the panel.
-	Sections []Section `json:"sections,omitempty"`
-	// Error is set when the category could not be collected (or only in
-	// part: Sections may still hold what was found before the failure).
-	Error string `json:"error,omitempty"`
-}
-
-// Section is a titled block of a panel: an optional note, then name/value
-// rows, then a table. Any of them may be empty.
-type Section struct {
-	// Title may be empty for the first, main section of a category.
-	Title string `json:"title,omitempty"`
-	// Note is a sentence shown before the data, e.g. "Showing the 200
-	// processes using the most memory of 431." or "Not available on this
-	// system."
-	Note string `json:"note,omitempty"`
-	// Rows are name/value pairs ("Host name", "build-01"), shown as a form.
-	Rows [][2]string `json:"rows,omitempty"`
-	// Table is a grid with a header, e.g. one row per process.
-	Table *Table `json:"table,omitempty"`
-}
-
-// Table is a grid of text cells. Every row has len(Columns) cells.
-type Table struct {
-	Columns []string   `json:"columns"`
-	Rows    [][]string `json:"rows"`
-}
+// The report's model lives in shared/sysreport, which the console shares
+// without the collectors.
+type (
+	Report   = sysreport.Report
+	Category = sysreport.Category
+	Section  = sysreport.Section
+	Table    = sysreport.Table
+)
 
 // IDs lists every category ID in display order.
 func IDs() []string {
@@ -76,14 +40,4 @@ func Title(id string) string {
 		}
 	}
 	return ""
-}
-
-// Category returns the category with the given ID, if the report has it.
-func (r Report) Category(id string) (Category, bool) {
-	for _, c := range r.Categories {
-		if c.ID == id {
-			return c, true
-		}
-	}
-	return Category{}, false
 }

@@ -7,7 +7,7 @@ import (
 )
 
 func TestReportJSONRoundTrip(t *testing.T) {
-	for name, r := range map[string]Report{"sample": sampleReport(), "this machine": collected()} {
+	for name, r := range map[string]Report{"this machine": collected()} {
 		t.Run(name, func(t *testing.T) {
 			b, err := json.Marshal(r)
 			if err != nil {
@@ -34,17 +34,5 @@ func TestReportJSONRoundTrip(t *testing.T) {
 				t.Errorf("%d bytes of JSON, beyond the documented bound", len(b))
 			}
 		})
-	}
-}
-
-func TestReportJSONShape(t *testing.T) {
-	b, err := json.Marshal(sampleReport().Categories[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The field names are the wire format the console decodes.
-	want := `{"id":"disks","title":"Disks","sections":[{"note":"Showing 2 of 2 partitions.","table":{"columns":["Mount point","Size","Use"],"rows":[["/","232.9 GiB","41.0 %"],["/boot/efi","511.0 MiB","1.2 %"]]}}]}`
-	if string(b) != want {
-		t.Errorf("got  %s\nwant %s", b, want)
 	}
 }

@@ -1,4 +1,4 @@
-package sysinfo
+package sysreport
 
 import (
 	"strings"
@@ -21,7 +21,7 @@ func (r Report) Text() string {
 	// customers tells the files apart at a glance.
 	if c, ok := r.Category(CatOS); ok && len(c.Sections) > 0 {
 		for _, row := range c.Sections[0].Rows {
-			if row[0] == hostNameRow && row[1] != "" {
+			if row[0] == HostNameRow && row[1] != "" {
 				title += " for " + row[1]
 				break
 			}
@@ -29,7 +29,7 @@ func (r Report) Text() string {
 	}
 	b.WriteString(title + "\n")
 	if !r.CollectedAt.IsZero() {
-		b.WriteString("Collected " + formatTime(r.CollectedAt) + "\n")
+		b.WriteString("Collected " + FormatTime(r.CollectedAt) + "\n")
 	}
 	for _, c := range r.Categories {
 		b.WriteString("\n\n")

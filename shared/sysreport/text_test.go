@@ -1,6 +1,7 @@
-package sysinfo
+package sysreport
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -127,4 +128,16 @@ func checkAligned(t *testing.T, text string) {
 
 func TestRowsAligned(t *testing.T) {
 	checkAligned(t, sampleReport().Text())
+}
+
+func TestReportJSONShape(t *testing.T) {
+	b, err := json.Marshal(sampleReport().Categories[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The field names are the wire format the console decodes.
+	want := `{"id":"disks","title":"Disks","sections":[{"note":"Showing 2 of 2 partitions.","table":{"columns":["Mount point","Size","Use"],"rows":[["/","232.9 GiB","41.0 %"],["/boot/efi","511.0 MiB","1.2 %"]]}}]}`
+	if string(b) != want {
+		t.Errorf("got  %s\nwant %s", b, want)
+	}
 }
