@@ -46,6 +46,10 @@ type Server struct {
 	// refuses it (reported as ErrDenied). It is where the agent asks the
 	// customer.
 	Allow func(ctx context.Context, r Request) error
+	// Done, if set, is told how each transfer that Allow let through
+	// ended (err nil: complete), for the session's record. r.Manifest is
+	// set for gets too.
+	Done func(r Request, res Result, err error)
 	// Receiver configures puts (its Accept is replaced by Allow) and
 	// Sender configures gets; Receiver.Limits also bound gets.
 	Receiver Receiver
@@ -385,7 +389,11 @@ func (s *Server) get(ctx context.Context, conn Conn, m *msgGet) (refusal, err er
 	if snd.Log == nil {
 		snd.Log = s.Log
 	}
-	_, err = snd.Send(ctx, conn, plan, "")
+	res, err := snd.Send(ctx, conn, plan, "")
+	if s.Done != nil {
+		man := plan.Manifest()
+		s.Done(Request{Op: OpGet, Paths: m.paths, Manifest: &man}, res, err)
+	}
 	return nil, err
 }
 
@@ -394,8 +402,18 @@ func (s *Server) put(ctx context.Context, conn Conn, m *msgManifest) (Result, er
 	if r.Log == nil {
 		r.Log = s.Log
 	}
+	var allowed *Request
 	r.Accept = func(man *Manifest) error {
-		return s.allow(ctx, Request{Op: OpPut, Path: man.Dest, Manifest: man})
+		req := Request{Op: OpPut, Path: man.Dest, Manifest: man}
+		if err := s.allow(ctx, req); err != nil {
+			return err
+		}
+		allowed = &req
+		return nil
 	}
-	return r.receive(ctx, conn, s.Root, m)
+	res, err := r.receive(ctx, conn, s.Root, m)
+	if allowed != nil && s.Done != nil {
+		s.Done(*allowed, res, err)
+	}
+	return res, err
 }

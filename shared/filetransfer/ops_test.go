@@ -20,6 +20,7 @@ type opsWorld struct {
 	mu              sync.Mutex
 	asked           []Request
 	deny            Op
+	done            []string // Done: "op files bytes err"
 }
 
 func newOpsWorld(t *testing.T) *opsWorld {
@@ -43,6 +44,11 @@ func newOpsWorld(t *testing.T) *opsWorld {
 				return errors.New("the customer declined")
 			}
 			return nil
+		},
+		Done: func(r Request, res Result, err error) {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			w.done = append(w.done, fmt.Sprintf("%s %d %d %v", r.Op, r.Manifest.Files(), res.Bytes, err))
 		},
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -384,5 +390,30 @@ func TestPublisher(t *testing.T) {
 	}
 	if err := pub.Publish(filepath.Join(t.TempDir(), "missing")); err == nil {
 		t.Error("published a missing file")
+	}
+}
+
+func TestServerDoneRecordsAllowedTransfers(t *testing.T) {
+	w := newOpsWorld(t)
+	local := t.TempDir()
+	_, err := w.c.Get(t.Context(), []string{"docs"}, local)
+	must(t, err)
+	src := t.TempDir()
+	writeFile(t, src, "up.bin", 1000)
+	plan, err := PlanPaths([]string{filepath.Join(src, "up.bin")}, Limits{})
+	must(t, err)
+	_, err = w.c.Put(t.Context(), plan, "empty")
+	plan.Close()
+	must(t, err)
+	w.setDeny(OpGet)
+	if _, err := w.c.Get(t.Context(), []string{"top.txt"}, t.TempDir()); !errors.Is(err, ErrDenied) {
+		t.Fatalf("denied get: %v", err)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	// The refused get is not a transfer: only Allow saw it.
+	want := []string{"get 2 300 <nil>", "put 1 1000 <nil>"}
+	if strings.Join(w.done, "|") != strings.Join(want, "|") {
+		t.Errorf("Done saw %q, want %q", w.done, want)
 	}
 }
