@@ -25,6 +25,9 @@ const (
 	EventReconnected  EventKind = "reconnected"    // the control connection is back (Session "")
 	EventStreamStart  EventKind = "stream_started" // the screen connection is open; frames follow
 	EventStreamStop   EventKind = "stream_stopped" // the screen connection is closed: Text is the reason
+	EventScriptResult EventKind = "script_result"  // a script of a run ended (any CSR's run): Script
+	EventFileTransfer EventKind = "file_transfer"  // a file transfer ended: Transfer
+	EventPublishEnded EventKind = "publish_ended"  // basic file transfer ended (the customer closed it, or the connection went): Text
 	// Data plane (from the customer's agent).
 	EventScreen      EventKind = "screen"       // size and monitors of the shared screen: Screen
 	EventPaused      EventKind = "paused"       // the customer took the mouse and keyboard back
@@ -47,6 +50,8 @@ type Event struct {
 	Action      string
 	Granted     bool
 	Screen      *ScreenInfo
+	Script      *protocol.ScriptResult
+	Transfer    *protocol.FileTransfer
 }
 
 // ScreenInfo describes the customer's shared screen, as the agent reports it.

@@ -34,6 +34,9 @@ type Session struct {
 
 	disp display // the screen: shared with the decode goroutine, under its mutex
 
+	pubMu sync.Mutex
+	pubs  *publishing // basic file transfer, if open
+
 	l loop // owned by run
 }
 
@@ -45,6 +48,7 @@ type loop struct {
 	changed   chan struct{} // closed and replaced on every change
 	consents  map[string]chan consentResult
 	stream    *stream
+	tools     *toolsPeer
 	ended     bool
 	endReason string
 }
@@ -95,6 +99,7 @@ func (s *Session) run() {
 				l.stream.stop("The console was closed.")
 				l.stream = nil
 			}
+			s.closeTools(l)
 			l.wake()
 			return
 		}
@@ -176,6 +181,16 @@ func (s *Session) handle(l *loop, m client.Message) {
 			l.stream = nil
 		}
 	case *protocol.Signal:
+		if msg.Purpose == protocol.PurposeTools {
+			tp := l.tools
+			if tp == nil || tp.closed() || m.Env.From != tp.customer {
+				return
+			}
+			if err := tp.peer.HandleSignal(transport.Signal{Kind: msg.Kind, SDP: msg.SDP, Candidate: msg.Candidate}); err != nil {
+				s.c.log.Warn("console: tools signal refused", "kind", msg.Kind, "err", err)
+			}
+			return
+		}
 		st := l.stream
 		if st == nil || st.isStopped() || m.Env.From != st.customer {
 			s.c.log.Debug("console: signal for no screen connection", "from", m.Env.From, "kind", msg.Kind)
@@ -184,6 +199,10 @@ func (s *Session) handle(l *loop, m client.Message) {
 		if err := st.peer.HandleSignal(transport.Signal{Kind: msg.Kind, SDP: msg.SDP, Candidate: msg.Candidate}); err != nil {
 			s.c.log.Warn("console: signal refused", "kind", msg.Kind, "err", err)
 		}
+	case *protocol.ScriptResult:
+		s.emit(Event{Kind: EventScriptResult, From: m.Env.From, FromName: msg.FromName, Script: msg})
+	case *protocol.FileTransfer:
+		s.emit(Event{Kind: EventFileTransfer, From: m.Env.From, FromName: msg.FromName, Transfer: msg})
 	case *protocol.Ended:
 		s.finish(l, msg.Reason)
 	case *protocol.Error:
@@ -211,13 +230,18 @@ func (s *Session) onState(l *loop, st protocol.State) {
 				s.emit(Event{Kind: EventJoined, Participant: &p})
 			case known && old.LeftAt == nil && p.LeftAt != nil:
 				s.emit(Event{Kind: EventLeft, Participant: &p})
-			case known && p.LeftAt == nil && old.Connected != p.Connected:
+			case known && p.LeftAt == nil && (old.Connected != p.Connected || old.Restarting != p.Restarting):
 				s.emit(Event{Kind: EventPresence, Participant: &p})
 			}
 		}
 	}
 	l.st, l.have = st, true
 	s.disp.setControl(st.Controller != "" && st.Controller == st.You)
+	if l.tools != nil {
+		if p, ok := PrimaryCustomer(st); !ok || p.ID != l.tools.customer {
+			s.closeTools(l) // the tools were for a customer who is not primary any more
+		}
+	}
 	l.wake()
 }
 
@@ -242,6 +266,7 @@ func (s *Session) finish(l *loop, reason string) {
 		l.stream.stop(reason)
 		l.stream = nil
 	}
+	s.closeTools(l)
 	close(s.ended)
 	l.wake()
 }

@@ -50,9 +50,7 @@ type stream struct {
 	ctl, input *transport.Channel
 	recv       *transport.FrameReceiver
 
-	sigMu     sync.Mutex
-	offerSent bool
-	early     []transport.Signal // candidates gathered before the offer went out
+	sig signaller
 
 	lastKeyframe atomic.Int64 // unix nanoseconds of the last request
 
@@ -105,9 +103,10 @@ func (s *Session) openStream(l *loop, customer string) error {
 		l.stream = nil
 	}
 	st := newStream(s, customer)
+	st.sig = signaller{stopped: st.isStopped, send: st.signal}
 	s.disp.begin(st)
 	opts := transport.Options{ICEServers: iceServers(l.st.ICEServers), LoopbackOnly: s.c.cfg.LoopbackOnly, Log: s.c.log}
-	peer, err := transport.Dial(opts, st.sendSignal)
+	peer, err := transport.Dial(opts, st.sig.relay)
 	if err != nil {
 		st.stop("The screen connection could not be opened.")
 		return fmt.Errorf("could not open the screen connection: %w", err)
@@ -125,34 +124,6 @@ func iceServers(in []protocol.ICEServer) []webrtc.ICEServer {
 		out = append(out, webrtc.ICEServer{URLs: s.URLs, Username: s.Username, Credential: s.Credential})
 	}
 	return out
-}
-
-// sendSignal relays one of our signals to the customer through the server.
-// Candidates gathered before the offer has gone out wait for it, so the
-// agent always sees the offer first.
-func (st *stream) sendSignal(sig transport.Signal) error {
-	st.sigMu.Lock()
-	defer st.sigMu.Unlock()
-	if st.isStopped() {
-		return errors.New("the screen connection is closed")
-	}
-	if sig.Kind == protocol.SignalCandidate && !st.offerSent {
-		st.early = append(st.early, sig)
-		return nil
-	}
-	if err := st.signal(sig); err != nil {
-		return err
-	}
-	if sig.Kind == protocol.SignalOffer {
-		st.offerSent = true
-		for _, c := range st.early {
-			if err := st.signal(c); err != nil {
-				st.s.c.log.Warn("console: candidate not sent", "err", err)
-			}
-		}
-		st.early = nil
-	}
-	return nil
 }
 
 func (st *stream) signal(sig transport.Signal) error {

@@ -179,3 +179,6 @@ func (c *Conn) Close() error {
 	c.shut(ErrClosed)
 	return c.ch.Close()
 }
+
+// Closed is closed once the channel has closed, on either side.
+func (c *Conn) Closed() <-chan struct{} { return c.closed }
