@@ -10,6 +10,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"lifeline/shared/scripttype"
 )
 
 // Limits of one script.
@@ -26,10 +28,10 @@ const (
 	MaxFileNameLen    = 255  // bytes of a file name, what most file systems allow
 
 	// A script runs for at most its time limit, in seconds, and is then
-	// stopped. An hour bounds what a support session can wait for.
-	DefaultTimeLimit = 300
-	MinTimeLimit     = 1
-	MaxTimeLimit     = 3600
+	// stopped; the agent reads the same numbers from shared/scripttype.
+	DefaultTimeLimit = scripttype.DefaultTimeLimit
+	MinTimeLimit     = scripttype.MinTimeLimit
+	MaxTimeLimit     = scripttype.MaxTimeLimit
 )
 
 // CheckName returns a script's name as it is stored (without surrounding
