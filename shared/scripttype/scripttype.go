@@ -39,7 +39,10 @@ type Interpreter struct {
 	// change what the script does), never to prompt (nobody is there to
 	// answer), and to run an unsigned script despite the execution policy
 	// (the customer granted this run, and the library's scripts are not
-	// signed).
+	// signed). cmd is told to skip the AutoRun commands of the registry
+	// (/d) and to take the rest of its command line as it is (/s), which
+	// the agent wraps in one more pair of quotes so that any folder name
+	// works.
 	Command []string
 }
 
@@ -56,7 +59,7 @@ var Interpreters = []Interpreter{
 	{Name: "powershell", Platform: PlatformWindows, Extensions: []string{".ps1"}, Kind: "PowerShell scripts",
 		Command: []string{"powershell", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-File"}},
 	{Name: "cmd", Platform: PlatformWindows, Extensions: []string{".bat", ".cmd"}, Kind: "Batch files",
-		Command: []string{"cmd", "/c"}},
+		Command: []string{"cmd", "/d", "/s", "/c"}},
 }
 
 // InterpreterFor finds the interpreter of a script file by its extension,
