@@ -169,6 +169,27 @@ var migrations = []migration{
 		`CREATE INDEX scripts_owner ON scripts(owner_user_id)`,
 		`CREATE INDEX scripts_category ON scripts(category)`,
 	}},
+
+	// Reboot and rejoin: a customer's place while its computer restarts,
+	// and the single-use tokens that let its agent come back without the
+	// session number, kept here so that they survive a server restart.
+	{version: 4, stmts: []string{
+		// restart_until is 0 when the participant is not restarting.
+		`ALTER TABLE participants ADD COLUMN restart_until BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE participants ADD COLUMN resumed INTEGER NOT NULL DEFAULT 0`,
+
+		// Used and expired tokens stay, so that a second use is told apart
+		// from a token that never existed; they are a few rows per reboot.
+		`CREATE TABLE resume_tokens (
+			hash           {{blob}} PRIMARY KEY,
+			participant_id TEXT NOT NULL REFERENCES participants(id),
+			session_id     TEXT NOT NULL REFERENCES sessions(id),
+			created_at     BIGINT NOT NULL,
+			expires_at     BIGINT NOT NULL,
+			used_at        BIGINT NOT NULL DEFAULT 0
+		)`,
+		`CREATE INDEX resume_tokens_participant ON resume_tokens(participant_id)`,
+	}},
 }
 
 // SchemaVersion is the schema version this build creates and understands.

@@ -178,10 +178,10 @@ func (w *writer) AddParticipant(ctx context.Context, p Participant) error {
 		return fmt.Errorf("store: add participant %q: invalid role %q", p.ID, p.Role)
 	}
 	_, err := w.exec(ctx, `INSERT INTO participants
-		(id, session_id, user_id, name, email, role, token_hash, addr, joined_at, left_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		(id, session_id, user_id, name, email, role, token_hash, addr, joined_at, left_at, restart_until, resumed)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.SessionID, nullIfEmpty(p.UserID), p.Name, p.Email, p.Role, nullIfEmpty(p.TokenHash),
-		p.Addr, toMillis(p.JoinedAt), toMillis(p.LeftAt))
+		p.Addr, toMillis(p.JoinedAt), toMillis(p.LeftAt), toMillis(p.RestartUntil), boolInt(p.Resumed))
 	switch v, _ := constraintError(err); {
 	case err == nil:
 		return nil
@@ -205,6 +205,59 @@ func (w *writer) SetParticipantRole(ctx context.Context, participantID, role str
 func (w *writer) SetParticipantLeft(ctx context.Context, participantID string, at time.Time) error {
 	return w.execOne(ctx, fmt.Sprintf("set participant %q left", participantID),
 		`UPDATE participants SET left_at = ? WHERE id = ?`, toMillis(at), participantID)
+}
+
+func (w *writer) SetParticipantRestart(ctx context.Context, participantID string, until time.Time, resumed bool) error {
+	return w.execOne(ctx, fmt.Sprintf("set restart of participant %q", participantID),
+		`UPDATE participants SET restart_until = ?, resumed = ? WHERE id = ?`, toMillis(until), boolInt(resumed), participantID)
+}
+
+func (w *writer) SetParticipantToken(ctx context.Context, participantID string, hash []byte) error {
+	if len(hash) == 0 {
+		return fmt.Errorf("store: set token of participant %q: the token hash is empty", participantID)
+	}
+	err := w.execOne(ctx, fmt.Sprintf("set token of participant %q", participantID),
+		`UPDATE participants SET token_hash = ? WHERE id = ?`, hash, participantID)
+	if v, _ := constraintError(err); v == uniqueViolation {
+		return fmt.Errorf("store: set token of participant %q: %w", participantID, ErrExists)
+	}
+	return err
+}
+
+func (w *writer) AddResumeToken(ctx context.Context, t ResumeToken) error {
+	if len(t.Hash) == 0 || t.ParticipantID == "" || t.SessionID == "" {
+		return fmt.Errorf("store: add resume token: hash, participant and session are required")
+	}
+	if t.ExpiresAt.IsZero() {
+		return fmt.Errorf("store: add resume token for participant %q: no expiry", t.ParticipantID)
+	}
+	if _, err := w.exec(ctx, `DELETE FROM resume_tokens WHERE participant_id = ? AND used_at = 0`, t.ParticipantID); err != nil {
+		return fmt.Errorf("store: add resume token for participant %q: drop earlier ones: %w", t.ParticipantID, err)
+	}
+	_, err := w.exec(ctx, `INSERT INTO resume_tokens (hash, participant_id, session_id, created_at, expires_at, used_at)
+		VALUES (?, ?, ?, ?, ?, ?)`,
+		t.Hash, t.ParticipantID, t.SessionID, toMillis(t.CreatedAt), toMillis(t.ExpiresAt), toMillis(t.UsedAt))
+	switch v, _ := constraintError(err); {
+	case err == nil:
+		return nil
+	case v == uniqueViolation:
+		return fmt.Errorf("store: add resume token for participant %q: %w", t.ParticipantID, ErrExists)
+	case v == foreignKeyViolation:
+		return fmt.Errorf("store: add resume token: participant %q or session %q: %w", t.ParticipantID, t.SessionID, ErrNotFound)
+	default:
+		return fmt.Errorf("store: add resume token for participant %q: %w", t.ParticipantID, err)
+	}
+}
+
+// UseResumeToken is a conditional update, so that of two uses at the same
+// moment exactly one succeeds, whatever holds them.
+func (w *writer) UseResumeToken(ctx context.Context, hash []byte, at time.Time) error {
+	if at.IsZero() {
+		return fmt.Errorf("store: use resume token: no time of use")
+	}
+	// The hash is a secret's digest: kept out of error messages.
+	return w.execOne(ctx, "use resume token",
+		`UPDATE resume_tokens SET used_at = ? WHERE hash = ? AND used_at = 0`, toMillis(at), hash)
 }
 
 func (w *writer) AppendEvent(ctx context.Context, e Event) error {
@@ -589,13 +642,16 @@ func (s *sqlStore) ListSessions(ctx context.Context, f SessionFilter) ([]Session
 
 // ---- participants ----
 
-const participantCols = `id, session_id, COALESCE(user_id, ''), name, email, role, token_hash, addr, joined_at, left_at`
+const participantCols = `id, session_id, COALESCE(user_id, ''), name, email, role, token_hash, addr, joined_at, left_at,
+	restart_until, resumed`
 
 func scanParticipant(row scanner) (Participant, error) {
 	var p Participant
-	var joined, left int64
-	err := row.Scan(&p.ID, &p.SessionID, &p.UserID, &p.Name, &p.Email, &p.Role, &p.TokenHash, &p.Addr, &joined, &left)
-	p.JoinedAt, p.LeftAt = fromMillis(joined), fromMillis(left)
+	var joined, left, restart int64
+	var resumed int
+	err := row.Scan(&p.ID, &p.SessionID, &p.UserID, &p.Name, &p.Email, &p.Role, &p.TokenHash, &p.Addr, &joined, &left,
+		&restart, &resumed)
+	p.JoinedAt, p.LeftAt, p.RestartUntil, p.Resumed = fromMillis(joined), fromMillis(left), fromMillis(restart), resumed != 0
 	return p, err
 }
 
@@ -622,6 +678,18 @@ func (s *sqlStore) ParticipantByTokenHash(ctx context.Context, hash []byte) (Par
 	p, err := scanParticipant(s.r.QueryRowContext(ctx, s.d.rebind(`SELECT `+participantCols+` FROM participants
 		WHERE token_hash = ?`), hash))
 	return p, notFound(err, "participant token")
+}
+
+func (s *sqlStore) ResumeTokenByHash(ctx context.Context, hash []byte) (ResumeToken, error) {
+	if len(hash) == 0 {
+		return ResumeToken{}, fmt.Errorf("store: resume token by empty hash: %w", ErrNotFound)
+	}
+	var t ResumeToken
+	var created, expires, used int64
+	err := s.r.QueryRowContext(ctx, s.d.rebind(`SELECT hash, participant_id, session_id, created_at, expires_at, used_at
+		FROM resume_tokens WHERE hash = ?`), hash).Scan(&t.Hash, &t.ParticipantID, &t.SessionID, &created, &expires, &used)
+	t.CreatedAt, t.ExpiresAt, t.UsedAt = fromMillis(created), fromMillis(expires), fromMillis(used)
+	return t, notFound(err, "resume token")
 }
 
 // ---- events ----

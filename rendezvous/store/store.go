@@ -119,6 +119,25 @@ type Participant struct {
 	Addr      string // remote address at join, for the record
 	JoinedAt  time.Time
 	LeftAt    time.Time // zero while present
+	// RestartUntil is set while a customer's computer reboots: the place is
+	// kept until then, and the resume token issued for it expires then.
+	// Zero when the participant is not restarting.
+	RestartUntil time.Time
+	// Resumed says that the restarting participant's resume token was used:
+	// its next connection is the agent back after the reboot.
+	Resumed bool
+}
+
+// ResumeToken lets a customer's agent rejoin its session after a reboot,
+// without the session number: single use, bound to one participant,
+// stored as its SHA-256 like every token.
+type ResumeToken struct {
+	Hash          []byte
+	ParticipantID string
+	SessionID     string
+	CreatedAt     time.Time
+	ExpiresAt     time.Time
+	UsedAt        time.Time // zero until used
 }
 
 // QuickPhrase is one of the site's prepared chat lines.
@@ -164,6 +183,19 @@ type Writer interface {
 	AddParticipant(ctx context.Context, p Participant) error
 	SetParticipantRole(ctx context.Context, participantID, role string) error
 	SetParticipantLeft(ctx context.Context, participantID string, at time.Time) error
+	// SetParticipantRestart records a participant's restart: until is when
+	// its place and resume token expire (zero: not restarting any more),
+	// resumed whether the token was used.
+	SetParticipantRestart(ctx context.Context, participantID string, until time.Time, resumed bool) error
+	// SetParticipantToken replaces a participant's token: the old one stops
+	// working.
+	SetParticipantToken(ctx context.Context, participantID string, hash []byte) error
+	// AddResumeToken stores a resume token, and drops the participant's
+	// earlier ones that were not used: only the latest restart can resume.
+	AddResumeToken(ctx context.Context, t ResumeToken) error
+	// UseResumeToken marks a resume token used, once: ErrNotFound when
+	// there is no unused token with this hash.
+	UseResumeToken(ctx context.Context, hash []byte, at time.Time) error
 	AppendEvent(ctx context.Context, e Event) error
 	SetNotes(ctx context.Context, sessionID, notes string) error
 	EndSession(ctx context.Context, sessionID string, at time.Time, reason string) error
@@ -215,6 +247,9 @@ type Store interface {
 	Participants(ctx context.Context, sessionID string) ([]Participant, error) // in join order
 	ParticipantByID(ctx context.Context, id string) (Participant, error)
 	ParticipantByTokenHash(ctx context.Context, hash []byte) (Participant, error)
+	// ResumeTokenByHash returns a resume token whether used or expired
+	// (the caller says which, to the client); ErrNotFound when unknown.
+	ResumeTokenByHash(ctx context.Context, hash []byte) (ResumeToken, error)
 
 	Events(ctx context.Context, sessionID string, afterSeq int64) ([]Event, error) // in Seq order
 	LastSeq(ctx context.Context, sessionID string) (int64, error)                  // 0 when none
