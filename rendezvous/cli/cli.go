@@ -33,7 +33,8 @@ Commands:
                               max-customers (1..20),
                               tracking-code (off|optional|required),
                               default-mode (standard|sampling),
-                              default-colors (full|16bit|256), and the
+                              default-colors (full|16bit|256),
+                              max-transfer-mb (1..10240), and the
                               features file-transfer, scripts, system-info,
                               reboot, recording (on|off)
   phrase list|add TEXT|remove ID

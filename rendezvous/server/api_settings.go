@@ -23,6 +23,7 @@ type settingsJSON struct {
 	Features      featuresJSON `json:"features"`
 	DefaultMode   string       `json:"default_mode"`
 	DefaultColors string       `json:"default_colors"`
+	MaxTransferMB int          `json:"max_transfer_mb"`
 }
 
 type phraseJSON struct {
@@ -58,6 +59,7 @@ func (s *Server) handleSettings(w http.ResponseWriter, r *http.Request) {
 		SessionMode: pol.mode, MaxCustomers: pol.max, TrackingCode: pol.site.TrackingCode,
 		SessionTypes: pol.types, QuickPhrases: make([]phraseJSON, 0, len(phrases)),
 		Features: featuresJSON(pol.site.Features), DefaultMode: pol.site.DefaultMode, DefaultColors: pol.site.DefaultColors,
+		MaxTransferMB: pol.site.MaxTransferMB,
 	}
 	if out.SessionTypes == nil {
 		out.SessionTypes = []string{} // [] rather than null: "no types" is a list too

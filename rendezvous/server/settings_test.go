@@ -49,7 +49,7 @@ func TestSettingsAreVisibleToCSRsAndAdmins(t *testing.T) {
 	want := map[string]any{
 		"session_mode": "multi", "max_customers": 4.0, "tracking_code": "off", "session_types": []any{},
 		"features":     map[string]any{"file_transfer": true, "scripts": true, "system_info": true, "reboot": true, "recording": true},
-		"default_mode": "standard", "default_colors": "full",
+		"default_mode": "standard", "default_colors": "full", "max_transfer_mb": 150.0,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("GET /settings =\n%v\nwant\n%v", got, want)
@@ -59,7 +59,8 @@ func TestSettingsAreVisibleToCSRsAndAdmins(t *testing.T) {
 	s, err := csr.Settings(ctxT(t))
 	must(t, err)
 	if s.SessionMode != client.SessionModeMulti || s.MaxCustomers != 4 || s.TrackingCode != client.TrackingCodeOff ||
-		len(s.QuickPhrases) != 4 || !s.Features.FileTransfer || !s.Features.Recording || s.DefaultColors != client.ColorsFull {
+		len(s.QuickPhrases) != 4 || !s.Features.FileTransfer || !s.Features.Recording || s.DefaultColors != client.ColorsFull ||
+		s.MaxTransferMB != 150 {
 		t.Errorf("client.Settings = %+v", s)
 	}
 
@@ -102,6 +103,7 @@ func TestSettingsFollowTheDatabase(t *testing.T) {
 	ctx := ctxT(t)
 	for name, value := range map[string]string{
 		"max-customers": "6", "tracking-code": "optional", "default-mode": "sampling", "default-colors": "16bit", "scripts": "off", "reboot": "off",
+		"max-transfer-mb": "2048",
 	} {
 		must(t, ts.Store.SetSiteSetting(ctx, name, value))
 	}
@@ -119,7 +121,8 @@ func TestSettingsFollowTheDatabase(t *testing.T) {
 	must(t, err)
 	wantFeatures := client.Features{FileTransfer: true, Scripts: false, SystemInfo: true, Reboot: false, Recording: true}
 	if s.SessionMode != "multi" || s.MaxCustomers != 6 || s.TrackingCode != "optional" || s.DefaultMode != "sampling" ||
-		s.DefaultColors != "16bit" || s.Features != wantFeatures || !reflect.DeepEqual(s.SessionTypes, []string{"Billing", "Network"}) {
+		s.DefaultColors != "16bit" || s.Features != wantFeatures || !reflect.DeepEqual(s.SessionTypes, []string{"Billing", "Network"}) ||
+		s.MaxTransferMB != 2048 {
 		t.Errorf("Carol's settings = %+v", s)
 	}
 	if len(s.QuickPhrases) != 4 || s.QuickPhrases[3] != (client.QuickPhrase{ID: added.ID, Text: "One moment, please."}) ||

@@ -24,20 +24,9 @@ var keys = []Key{
 	oneOf("session_mode", "the session mode",
 		"one session at a time (single) or several side by side (multi)",
 		func(s *Site) *string { return &s.SessionMode }, ModeSingle, ModeMulti),
-	{
-		Name: "max_customers", Label: "the maximum number of customers",
-		Help:   "live sessions a CSR may host at once in multi mode (single mode: 1)",
-		Values: fmt.Sprintf("%d..%d", MinCustomers, MaxCustomers),
-		get:    func(s *Site) string { return strconv.Itoa(s.MaxCustomers) },
-		set: func(s *Site, v string) error {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < MinCustomers || n > MaxCustomers {
-				return fmt.Errorf("must be a whole number from %d to %d", MinCustomers, MaxCustomers)
-			}
-			s.MaxCustomers = n
-			return nil
-		},
-	},
+	intRange("max_customers", "the maximum number of customers",
+		"live sessions a CSR may host at once in multi mode (single mode: 1)",
+		func(s *Site) *int { return &s.MaxCustomers }, MinCustomers, MaxCustomers),
 	oneOf("tracking_code", "the tracking code setting",
 		"whether a tracking code is asked when a session starts, and whether it must be given",
 		func(s *Site) *string { return &s.TrackingCode }, TrackingOff, TrackingOptional, TrackingRequired),
@@ -49,6 +38,9 @@ var keys = []Key{
 		func(s *Site) *string { return &s.DefaultColors }, ColorsFull, Colors16, Colors256),
 	onOff("file_transfer", "file transfer", "whether CSRs may send and fetch the customer's files",
 		func(s *Site) *bool { return &s.Features.FileTransfer }),
+	intRange("max_transfer_mb", "the maximum transfer size",
+		"the most megabytes (MiB) one file transfer may carry, either way",
+		func(s *Site) *int { return &s.MaxTransferMB }, MinTransferMB, LargestTransferMB),
 	onOff("scripts", "scripts", "whether CSRs may run scripts on the customer's computer",
 		func(s *Site) *bool { return &s.Features.Scripts }),
 	onOff("system_info", "system information", "whether CSRs may read the customer's system information",
@@ -72,6 +64,22 @@ func oneOf(name, label, help string, field func(*Site) *string, values ...string
 				}
 			}
 			return fmt.Errorf("must be %s", orList(values))
+		},
+	}
+}
+
+// intRange is a whole number from lo to hi.
+func intRange(name, label, help string, field func(*Site) *int, lo, hi int) Key {
+	return Key{
+		Name: name, Label: label, Help: help, Values: fmt.Sprintf("%d..%d", lo, hi),
+		get: func(s *Site) string { return strconv.Itoa(*field(s)) },
+		set: func(s *Site, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < lo || n > hi {
+				return fmt.Errorf("must be a whole number from %d to %d", lo, hi)
+			}
+			*field(s) = n
+			return nil
 		},
 	}
 }

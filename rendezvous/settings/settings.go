@@ -50,6 +50,17 @@ const (
 	MaxCustomers = 20
 )
 
+// The range of max_transfer_mb, the largest file transfer, in megabytes of
+// MB bytes. The default is what the user guide promises; the top is where a
+// transfer over a support session stops being the right tool.
+const (
+	MinTransferMB     = 1
+	LargestTransferMB = 10240
+	DefaultTransferMB = 150
+	// MB is the megabyte of max_transfer_mb, as file managers count it.
+	MB = 1 << 20
+)
+
 // Features are the support features that need the customer's consent
 // beyond viewing and control. Switched off, the console hides them and the
 // server refuses to ask for them.
@@ -69,7 +80,14 @@ type Site struct {
 	DefaultMode   string // ViewStandard or ViewSampling
 	DefaultColors string // ColorsFull, Colors16 or Colors256
 	Features      Features
+	// MaxTransferMB is the largest file transfer (the total of one
+	// transfer), MinTransferMB..LargestTransferMB megabytes.
+	MaxTransferMB int
 }
+
+// MaxTransferBytes is MaxTransferMB in bytes, as State.MaxTransferBytes
+// carries it to both ends of a transfer.
+func (s Site) MaxTransferBytes() int64 { return int64(s.MaxTransferMB) * MB }
 
 // Defaults are the settings of a site where nobody has changed any.
 func Defaults() Site {
@@ -80,6 +98,7 @@ func Defaults() Site {
 		DefaultMode:   ViewStandard,
 		DefaultColors: ColorsFull,
 		Features:      Features{FileTransfer: true, Scripts: true, SystemInfo: true, Reboot: true, Recording: true},
+		MaxTransferMB: DefaultTransferMB,
 	}
 }
 

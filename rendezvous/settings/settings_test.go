@@ -12,6 +12,7 @@ func TestDefaults(t *testing.T) {
 		"session_mode": "multi", "max_customers": "4", "tracking_code": "off",
 		"default_mode": "standard", "default_colors": "full",
 		"file_transfer": "on", "scripts": "on", "system_info": "on", "reboot": "on", "recording": "on",
+		"max_transfer_mb": "150",
 	}
 	d := Defaults()
 	if len(Keys()) != len(want) {
@@ -55,6 +56,13 @@ func TestCheck(t *testing.T) {
 		{"default-colors", "256", "256", ""},
 		{"default-colors", "8bit", "", `"full", "16bit" or "256"`},
 		{"file-transfer", "off", "off", ""},
+		{"max-transfer-mb", "1", "1", ""},
+		{"max_transfer_mb", "10240", "10240", ""},
+		{"max-transfer-mb", " 500 ", "500", ""},
+		{"max-transfer-mb", "0", "", "the maximum transfer size must be a whole number from 1 to 10240"},
+		{"max-transfer-mb", "10241", "", "from 1 to 10240"},
+		{"max-transfer-mb", "150MB", "", `not "150MB"`},
+		{"max-transfer-mb", "-5", "", "from 1 to 10240"},
 		{"scripts", "ON", "on", ""},
 		{"system-info", "false", "off", ""},
 		{"reboot", "true", "on", ""},
@@ -91,11 +99,11 @@ func TestLookup(t *testing.T) {
 
 func TestFromValues(t *testing.T) {
 	got, err := FromValues(map[string]string{
-		"max_customers": "7", "scripts": "off", "tracking_code": "required",
+		"max_customers": "7", "scripts": "off", "tracking_code": "required", "max_transfer_mb": "2048",
 		"queue_color": "teal", // a newer build's setting: skipped
 	})
 	want := Defaults()
-	want.MaxCustomers, want.Features.Scripts, want.TrackingCode = 7, false, TrackingRequired
+	want.MaxCustomers, want.Features.Scripts, want.TrackingCode, want.MaxTransferMB = 7, false, TrackingRequired, 2048
 	if err != nil || got != want {
 		t.Errorf("FromValues = %+v, %v; want %+v", got, err, want)
 	}
@@ -201,5 +209,22 @@ func TestFeaturesAllow(t *testing.T) {
 	}
 	if _, ok := only.Allows(protocol.ActionFiles); ok {
 		t.Error("file transfer off, yet allowed")
+	}
+}
+
+func TestMaxTransferBytes(t *testing.T) {
+	for _, tc := range []struct {
+		mb   int
+		want int64
+	}{
+		{DefaultTransferMB, 150 << 20},
+		{MinTransferMB, 1 << 20},
+		{LargestTransferMB, 10 << 30}, // beyond 32 bits: counted in int64
+	} {
+		s := Defaults()
+		s.MaxTransferMB = tc.mb
+		if got := s.MaxTransferBytes(); got != tc.want {
+			t.Errorf("%d MB = %d bytes, want %d", tc.mb, got, tc.want)
+		}
 	}
 }

@@ -50,6 +50,9 @@ type Settings struct {
 	Features      Features      `json:"features"`
 	DefaultMode   string        `json:"default_mode"`   // ViewModeStandard or ViewModeSampling
 	DefaultColors string        `json:"default_colors"` // ColorsFull, Colors16 or Colors256
+	// MaxTransferMB is the largest file transfer the site allows, in MiB
+	// (State.MaxTransferBytes carries it in bytes into every session).
+	MaxTransferMB int `json:"max_transfer_mb"`
 }
 
 // QuickPhrase is a prepared chat line.
