@@ -9,12 +9,14 @@ import (
 	"time"
 )
 
-// Token prefixes tell the two kinds of bearer token apart without a
-// database lookup: a CSR's login token, and a participant token that
-// reaches one session only.
+// Token prefixes tell the kinds of token apart without a database lookup:
+// a CSR's login token, a participant token that reaches one session only,
+// and a resume token that a rebooting customer's agent trades, once, for a
+// new participant token (never a bearer token itself).
 const (
 	UserTokenPrefix        = "llu_"
 	ParticipantTokenPrefix = "llp_"
+	ResumeTokenPrefix      = "llr_"
 )
 
 // TokenLifetime is how long a login stays valid: long enough that a CSR

@@ -32,7 +32,7 @@ type serveFlags struct {
 	storeFlags
 	listen, tlsCert, tlsKey, turnListen, publicHost string
 	insecureHTTP, demo                              bool
-	grace, pingInterval                             time.Duration
+	grace, restartGrace, pingInterval               time.Duration
 	logLevel                                        string
 }
 
@@ -48,12 +48,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&f.insecureHTTP, "insecure-http", false, "serve plain HTTP instead of HTTPS; only allowed on a loopback address, for development")
 	fs.BoolVar(&f.demo, "demo", false, "create (or reset) the demo CSR account "+DemoEmail+" and print its password")
 	fs.DurationVar(&f.grace, "grace", server.DefaultGrace, "how long a dropped participant keeps its place")
+	fs.DurationVar(&f.restartGrace, "restart-grace", server.DefaultRestartGrace, "how long a customer whose computer restarts keeps its place, and its resume token works")
 	fs.DurationVar(&f.pingInterval, "ping-interval", server.DefaultPingInterval, "how often every connection is pinged to keep it alive")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	if pos, err := parse(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
 		return usagef("serve: unexpected argument %q", pos[0])
+	}
+	if f.grace <= 0 || f.restartGrace <= 0 || f.pingInterval <= 0 {
+		return usagef("serve: --grace, --restart-grace and --ping-interval must be positive durations, like 5m or 20s")
 	}
 	if (f.tlsCert == "") != (f.tlsKey == "") {
 		return usagef("serve: give both --tls-cert and --tls-key, or neither")
@@ -80,7 +84,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "Demo CSR account: %s  password: %s\n", DemoEmail, pw)
 	}
 
-	srv := &server.Server{Store: st, Log: log, PublicHost: f.publicHost, Grace: f.grace, PingInterval: f.pingInterval}
+	srv := &server.Server{Store: st, Log: log, PublicHost: f.publicHost, Grace: f.grace, RestartGrace: f.restartGrace, PingInterval: f.pingInterval}
 	var rl *relay.Server
 	if f.turnListen != "off" {
 		if rl, srv.Relay, err = startRelay(f, srv, log); err != nil {

@@ -30,6 +30,10 @@ func (r *Room) Handle(ctx context.Context, id string, env protocol.Envelope, msg
 			err = s.consentAnswer(m, msg)
 		case *protocol.StopSharing:
 			err = s.stopSharing(m, msg)
+		case *protocol.ScriptResult:
+			err = s.scriptResult(m, msg)
+		case *protocol.FileTransfer:
+			err = s.fileTransfer(m, msg)
 		case *protocol.Signal:
 			return s.signal(m, env, msg)
 		case *protocol.MakePrimary:
@@ -174,6 +178,53 @@ func (s *state) stopSharing(m *member, msg *protocol.StopSharing) error {
 	s.clearSharing()
 	c.deliver()
 	s.broadcastState()
+	return nil
+}
+
+// scriptResult records how one script of a run ended on the customer's
+// computer; everyone sees it in the chat panel, and the report lists it.
+func (s *state) scriptResult(m *member, msg *protocol.ScriptResult) error {
+	if err := s.fromCustomer(m, "report script results", msg.RequestedBy); err != nil {
+		return err
+	}
+	rec := *msg
+	rec.FromName = m.p.Name
+	return s.record(m, protocol.TypeScriptResult, msg.RequestedBy, rec)
+}
+
+// fileTransfer records one file transfer that ended, either way.
+func (s *state) fileTransfer(m *member, msg *protocol.FileTransfer) error {
+	if err := s.fromCustomer(m, "report file transfers", msg.RequestedBy); err != nil {
+		return err
+	}
+	rec := *msg
+	rec.FromName = m.p.Name
+	return s.record(m, protocol.TypeFileTransfer, msg.RequestedBy, rec)
+}
+
+// fromCustomer refuses a record that did not come from a customer's agent,
+// or names as its requester someone who is not a CSR of this session.
+// The requester may have left since: a transfer can end after its CSR.
+func (s *state) fromCustomer(m *member, what, requestedBy string) error {
+	if !m.isCustomer() {
+		return refuse(http.StatusForbidden, "customers_only", "Only the customer's computer can %s; support representatives cannot.", what)
+	}
+	if requestedBy != "" {
+		if r := s.byID[requestedBy]; r == nil || !r.isCSR() {
+			return refuse(http.StatusBadRequest, "unknown_requester", "requested_by does not name a support representative of this session.")
+		}
+	}
+	return nil
+}
+
+// record stores a customer's record for everyone and delivers it.
+func (s *state) record(m *member, typ protocol.Type, target string, data any) error {
+	c := s.change()
+	c.event(typ, m.p.ID, target, store.AudienceAll, data)
+	if err := c.commit(string(typ)); err != nil {
+		return err
+	}
+	c.deliver()
 	return nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"time"
 
+	"lifeline/rendezvous/settings"
 	"lifeline/rendezvous/store"
 	"lifeline/shared/protocol"
 )
@@ -35,7 +36,10 @@ type Config struct {
 	// Grace is how long a participant whose connection dropped keeps its
 	// place before it is counted as having left.
 	Grace time.Duration
-	Now   func() time.Time
+	// RestartGrace is how long a customer whose computer restarts keeps its
+	// place, and how long its resume token is valid, from the restart.
+	RestartGrace time.Duration
+	Now          func() time.Time
 	// ICE returns the relay servers and fresh credentials for a participant.
 	ICE func(participantID string) []protocol.ICEServer
 	// Presence is told when a participant starts or stops being present in
@@ -65,11 +69,12 @@ var ErrEnded = &Error{Status: http.StatusGone, Code: "session_ended", Msg: "This
 // Room is one live session. Its methods may be called from any goroutine;
 // they run on the room's own goroutine, one at a time.
 type Room struct {
-	ID   string
-	cfg  *Config
-	ops  chan func()
-	done chan struct{}
-	st   *state
+	ID     string
+	Number string // the session number, fixed for the session's life
+	cfg    *Config
+	ops    chan func()
+	done   chan struct{}
+	st     *state
 }
 
 // Open starts the goroutine of a live session. parts are the session's
@@ -77,7 +82,7 @@ type Room struct {
 // Every present participant starts disconnected, with its grace period
 // running, until a connection attaches for it.
 func Open(cfg *Config, sess store.Session, parts []store.Participant, lastSeq int64) *Room {
-	r := &Room{ID: sess.ID, cfg: cfg, ops: make(chan func(), 64), done: make(chan struct{})}
+	r := &Room{ID: sess.ID, Number: sess.Number, cfg: cfg, ops: make(chan func(), 64), done: make(chan struct{})}
 	s := &state{r: r, sess: sess, byID: map[string]*member{}, seq: lastSeq, consent: map[string]pendingConsent{}}
 	for _, p := range parts {
 		m := &member{p: p}
@@ -89,8 +94,12 @@ func Open(cfg *Config, sess store.Session, parts []store.Participant, lastSeq in
 			}
 			cfg.Presence(p.ID, true)
 			s.startGrace(m)
+			if m.restarting() {
+				s.armRestart(m)
+			}
 		}
 	}
+	s.maxTransfer = settings.Defaults().MaxTransferBytes()
 	r.st = s
 	go r.loop()
 	return r

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"time"
 
 	"lifeline/rendezvous/store"
 	"lifeline/shared/protocol"
@@ -66,6 +67,7 @@ func (r *Room) Stop() {
 	_ = r.call(context.Background(), func(s *state) error {
 		for _, m := range s.members {
 			s.stopGrace(m)
+			s.stopRestart(m)
 		}
 		s.closed = true
 		return nil
@@ -107,6 +109,7 @@ func (r *Room) UserParticipant(ctx context.Context, userID string) (string, erro
 func (r *Room) Snapshot(ctx context.Context, forID string) (protocol.State, error) {
 	var st protocol.State
 	err := r.call(ctx, func(s *state) error {
+		s.refreshSite()
 		st = s.snapshot(forID, false) // REST readers get no relay credentials
 		return nil
 	})
@@ -144,7 +147,23 @@ func (r *Room) Attach(ctx context.Context, conn Conn, id string, afterSeq int64)
 			}
 		}
 		wasConnected := m.connected()
-		if !wasConnected && afterSeq > 0 {
+		// The first connection after a resume is the agent back from its
+		// reboot; a connection before it is the old one reconnecting, and
+		// the reboot is still to come.
+		rejoin := !wasConnected && m.restarting() && m.p.Resumed
+		switch {
+		case rejoin:
+			c := s.change()
+			c.write(func(w store.Writer) error {
+				return w.SetParticipantRestart(context.Background(), id, time.Time{}, false)
+			})
+			c.event("rejoined", id, "", store.AudienceAll, map[string]string{"name": m.p.Name})
+			if err := c.commit("rejoin"); err != nil {
+				return err
+			}
+			m.p.RestartUntil, m.p.Resumed = time.Time{}, false
+			s.stopRestart(m)
+		case !wasConnected && afterSeq > 0:
 			c := s.change()
 			c.event("reconnected", id, "", store.AudienceAll, struct{}{})
 			if err := c.commit("reconnect"); err != nil {
@@ -155,6 +174,7 @@ func (r *Room) Attach(ctx context.Context, conn Conn, id string, afterSeq int64)
 			m.conns = append(m.conns, conn)
 		}
 		s.stopGrace(m)
+		s.refreshSite()
 		st := s.snapshot(id, true)
 		conn.Send(encode(protocol.Envelope{Session: s.sess.ID}, &st))
 		for i := range missed {
@@ -277,6 +297,7 @@ func (s *state) leave(m *member, reason string) error {
 	}
 	m.p.LeftAt = at
 	s.stopGrace(m)
+	s.stopRestart(m)
 	if stop {
 		s.clearSharing()
 	} else {
@@ -362,6 +383,7 @@ func (s *state) end(actor, notes, reason string) error {
 		m.conns = nil
 		m.p.LeftAt = at
 		s.stopGrace(m)
+		s.stopRestart(m)
 		s.r.cfg.Presence(m.p.ID, false)
 	}
 	s.closed = true

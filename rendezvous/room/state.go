@@ -1,6 +1,7 @@
 package room
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 	"time"
@@ -14,9 +15,16 @@ type member struct {
 	p     store.Participant
 	conns []Conn
 	grace *time.Timer // running while present and not connected
+	// restart runs while the participant is restarting, until its
+	// RestartUntil.
+	restart *time.Timer
 }
 
-func (m *member) present() bool   { return m.p.LeftAt.IsZero() }
+func (m *member) present() bool    { return m.p.LeftAt.IsZero() }
+func (m *member) restarting() bool { return !m.p.RestartUntil.IsZero() }
+func (m *member) isCustomer() bool {
+	return m.p.Role == store.RolePrimary || m.p.Role == store.RoleSecondary
+}
 func (m *member) connected() bool { return len(m.conns) > 0 }
 func (m *member) isCSR() bool {
 	return m.p.Role == store.RoleHost || m.p.Role == store.RoleAssistant
@@ -41,6 +49,10 @@ type state struct {
 
 	consent map[string]pendingConsent // by request id
 	closed  bool
+
+	// maxTransfer is the site's max_transfer_mb in bytes, as last read
+	// (see refreshSite).
+	maxTransfer int64
 }
 
 func (s *state) now() time.Time { return s.r.cfg.Now() }
@@ -123,6 +135,8 @@ var replayable = map[string]bool{
 	string(protocol.TypeConsentRequest): true,
 	string(protocol.TypeConsentAnswer):  true,
 	string(protocol.TypeStopSharing):    true,
+	string(protocol.TypeScriptResult):   true,
+	string(protocol.TypeFileTransfer):   true,
 }
 
 func (s *state) visible(e *store.Event, m *member) bool {
@@ -175,11 +189,13 @@ func (s *state) snapshot(forID string, ice bool) protocol.State {
 		ID: s.sess.ID, Number: s.sess.Number, State: s.sess.State, SessionType: s.sess.Type,
 		TrackingCode: s.sess.TrackingCode, HostID: s.host, You: forID, LastSeq: s.seq,
 		Sharing: s.sharing, Viewers: slices.Clone(s.viewers), Controller: s.controller,
-		Participants: make([]protocol.Participant, 0, len(s.members)),
+		MaxTransferBytes: s.maxTransfer,
+		Participants:     make([]protocol.Participant, 0, len(s.members)),
 	}
 	for _, m := range s.members {
 		p := protocol.Participant{
 			ID: m.p.ID, Name: m.p.Name, Role: m.p.Role, Connected: m.connected(), JoinedAt: m.p.JoinedAt.UTC(),
+			Restarting: m.present() && m.restarting(),
 		}
 		if !m.p.LeftAt.IsZero() {
 			t := m.p.LeftAt.UTC()
@@ -202,8 +218,21 @@ func encode(env protocol.Envelope, msg protocol.Message) []byte {
 	return b
 }
 
+// refreshSite reads the site settings that every State carries, so that
+// a change made while the session runs (with the command line) is in the
+// next State. When the database cannot be read, the last value stays.
+func (s *state) refreshSite() {
+	site, err := s.r.cfg.Store.SiteSettings(context.Background())
+	if err != nil {
+		s.r.cfg.Log.Warn("site settings not read; the State keeps the last ones", "session", s.sess.ID, "err", err)
+		return
+	}
+	s.maxTransfer = site.MaxTransferBytes()
+}
+
 // broadcastState sends each connected participant its own snapshot.
 func (s *state) broadcastState() {
+	s.refreshSite()
 	for _, m := range s.members {
 		if m.present() && m.connected() {
 			st := s.snapshot(m.p.ID, true)
@@ -219,7 +248,13 @@ func (s *state) startGrace(m *member) {
 		m.grace.Stop()
 	}
 	id := m.p.ID
-	m.grace = time.AfterFunc(s.r.cfg.Grace, func() {
+	d := s.r.cfg.Grace
+	// A restarting customer's place is kept until its restart is due,
+	// however long the reboot and the login take within that.
+	if left := m.p.RestartUntil.Sub(s.now()); m.restarting() && left > d {
+		d = left
+	}
+	m.grace = time.AfterFunc(d, func() {
 		s.r.post(func(s *state) { s.graceExpired(id) })
 	})
 }

@@ -243,9 +243,15 @@ func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.Metrics.Joins.Inc()
-	writeJSON(w, http.StatusOK, map[string]any{
-		"session_id": rm.ID, "participant_id": p.ID, "token": tok, "role": p.Role,
-	})
+	writeJSON(w, http.StatusOK, joinedJSON(rm, p, number, tok))
+}
+
+// joinedJSON is the answer to a join and to a resume: who the customer is
+// in which session, and the participant token to connect with.
+func joinedJSON(rm *room.Room, p store.Participant, number, token string) map[string]any {
+	return map[string]any{
+		"session_id": rm.ID, "number": number, "participant_id": p.ID, "token": token, "role": p.Role, "name": p.Name,
+	}
 }
 
 var errUnknownNumber = &room.Error{Status: http.StatusNotFound, Code: "unknown_session_number",

@@ -20,6 +20,7 @@ type Metrics struct {
 	SessionsStarted prometheus.Counter
 	Joins           prometheus.Counter
 	JoinFailures    *prometheus.CounterVec
+	Resumes         prometheus.Counter
 	Logins          *prometheus.CounterVec
 	Messages        *prometheus.CounterVec
 	MessageErrors   *prometheus.CounterVec
@@ -36,13 +37,14 @@ func NewMetrics() *Metrics {
 		Connections:     prometheus.NewGauge(prometheus.GaugeOpts{Name: "lifeline_websocket_connections", Help: "Open control-plane WebSocket connections."}),
 		SessionsStarted: prometheus.NewCounter(prometheus.CounterOpts{Name: "lifeline_sessions_started_total", Help: "Support sessions started."}),
 		Joins:           prometheus.NewCounter(prometheus.CounterOpts{Name: "lifeline_joins_total", Help: "Customers who joined a session by number."}),
-		JoinFailures:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "lifeline_join_failures_total", Help: "Refused joins by reason."}, []string{"reason"}),
+		JoinFailures:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "lifeline_join_failures_total", Help: "Refused joins and resumes by reason."}, []string{"reason"}),
+		Resumes:         prometheus.NewCounter(prometheus.CounterOpts{Name: "lifeline_resumes_total", Help: "Customers' agents that came back after a reboot with a resume token."}),
 		Logins:          prometheus.NewCounterVec(prometheus.CounterOpts{Name: "lifeline_logins_total", Help: "Login attempts by result."}, []string{"result"}),
 		Messages:        prometheus.NewCounterVec(prometheus.CounterOpts{Name: "lifeline_messages_total", Help: "Control messages received by type."}, []string{"type"}),
 		MessageErrors:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "lifeline_message_errors_total", Help: "Control messages refused by code."}, []string{"code"}),
 	}
 	m.Registry.MustRegister(m.LiveSessions, m.Participants, m.Connections, m.SessionsStarted, m.Joins,
-		m.JoinFailures, m.Logins, m.Messages, m.MessageErrors,
+		m.JoinFailures, m.Resumes, m.Logins, m.Messages, m.MessageErrors,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

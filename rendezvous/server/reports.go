@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
 
 	"lifeline/rendezvous/room"
 	"lifeline/rendezvous/store"
@@ -17,13 +18,16 @@ import (
 )
 
 // report is the Session Details report: who took part and when, every
-// event in order, the chat, and the notes.
+// event in order, the chat, the scripts run and the files transferred on
+// the customer's computer, and the notes.
 type report struct {
-	Session      reportSession       `json:"session"`
-	Participants []reportParticipant `json:"participants"`
-	Events       []reportEvent       `json:"events"`
-	Chat         []reportChat        `json:"chat"`
-	Notes        string              `json:"notes"`
+	Session       reportSession       `json:"session"`
+	Participants  []reportParticipant `json:"participants"`
+	Events        []reportEvent       `json:"events"`
+	Chat          []reportChat        `json:"chat"`
+	ScriptRuns    []reportScript      `json:"script_runs"`
+	FileTransfers []reportTransfer    `json:"file_transfers"`
+	Notes         string              `json:"notes"`
 }
 
 type reportSession struct {
@@ -64,6 +68,39 @@ type reportChat struct {
 	Text string    `json:"text"`
 }
 
+// reportScript is one script of a run, as the customer's agent reported
+// it. Customer and RequestedBy are names.
+type reportScript struct {
+	At          time.Time `json:"at"`
+	Customer    string    `json:"customer"`
+	RequestedBy string    `json:"requested_by"`
+	RunID       string    `json:"run_id"`
+	Index       int       `json:"index"`
+	Count       int       `json:"count"`
+	Name        string    `json:"name"`
+	Status      string    `json:"status"`
+	ExitCode    int       `json:"exit_code"`
+	DurationMS  int64     `json:"duration_ms"`
+	Output      string    `json:"output"`
+	Truncated   bool      `json:"truncated"`
+	Error       string    `json:"error"`
+}
+
+// reportTransfer is one file transfer that ended. RequestedBy is empty
+// for the customer's own download of files a CSR published.
+type reportTransfer struct {
+	At          time.Time `json:"at"`
+	Customer    string    `json:"customer"`
+	RequestedBy string    `json:"requested_by"`
+	Direction   string    `json:"direction"`
+	Folder      string    `json:"folder"`
+	Files       int       `json:"files"`
+	Bytes       int64     `json:"bytes"`
+	Names       []string  `json:"names"`
+	Status      string    `json:"status"`
+	Error       string    `json:"error"`
+}
+
 // loadReport reads a session's report for a CSR who took part in it, or an
 // admin.
 func (s *Server) loadReport(ctx context.Context, u *store.User, id string) (*report, error) {
@@ -91,7 +128,8 @@ func (s *Server) loadReport(ctx context.Context, u *store.User, id string) (*rep
 	rep := &report{Session: reportSession{
 		ID: sess.ID, Number: sess.Number, State: sess.State, Type: sess.Type, TrackingCode: sess.TrackingCode,
 		CreatedAt: timeOrNil(sess.CreatedAt), EndedAt: timeOrNil(sess.EndedAt), EndReason: sess.EndReason,
-	}, Notes: sess.Notes, Participants: []reportParticipant{}, Events: []reportEvent{}, Chat: []reportChat{}}
+	}, Notes: sess.Notes, Participants: []reportParticipant{}, Events: []reportEvent{}, Chat: []reportChat{},
+		ScriptRuns: []reportScript{}, FileTransfers: []reportTransfer{}}
 	if owner, err := s.Store.UserByID(ctx, sess.OwnerUserID); err == nil {
 		rep.Session.CSR, rep.Session.CSREmail = owner.Name, owner.Email
 	}
@@ -104,7 +142,8 @@ func (s *Server) loadReport(ctx context.Context, u *store.User, id string) (*rep
 	}
 	for _, e := range events {
 		rep.Events = append(rep.Events, reportEvent{Seq: e.Seq, At: e.At.UTC(), Type: e.Type, Actor: e.Actor, Target: e.Target, Data: json.RawMessage(e.Data)})
-		if e.Type == string(protocol.TypeChat) {
+		switch protocol.Type(e.Type) {
+		case protocol.TypeChat:
 			var c protocol.Chat
 			if json.Unmarshal(e.Data, &c) == nil {
 				to := "everyone"
@@ -112,6 +151,27 @@ func (s *Server) loadReport(ctx context.Context, u *store.User, id string) (*rep
 					to = names[e.Target]
 				}
 				rep.Chat = append(rep.Chat, reportChat{At: e.At.UTC(), From: names[e.Actor], To: to, Text: c.Text})
+			}
+		case protocol.TypeScriptResult:
+			var r protocol.ScriptResult
+			if json.Unmarshal(e.Data, &r) == nil {
+				rep.ScriptRuns = append(rep.ScriptRuns, reportScript{
+					At: e.At.UTC(), Customer: names[e.Actor], RequestedBy: names[r.RequestedBy],
+					RunID: r.RunID, Index: r.Index, Count: r.Count, Name: r.Name, Status: r.Status, ExitCode: r.ExitCode,
+					DurationMS: r.DurationMS, Output: r.Output, Truncated: r.Truncated, Error: r.Error,
+				})
+			}
+		case protocol.TypeFileTransfer:
+			var f protocol.FileTransfer
+			if json.Unmarshal(e.Data, &f) == nil {
+				if f.Names == nil {
+					f.Names = []string{}
+				}
+				rep.FileTransfers = append(rep.FileTransfers, reportTransfer{
+					At: e.At.UTC(), Customer: names[e.Actor], RequestedBy: names[f.RequestedBy],
+					Direction: f.Direction, Folder: f.Folder, Files: f.Files, Bytes: f.Bytes, Names: f.Names,
+					Status: f.Status, Error: f.Error,
+				})
 			}
 		}
 	}
@@ -193,7 +253,13 @@ func (rep *report) writeText(w io.Writer) {
 		if e.Target != "" {
 			line += " → " + names[e.Target]
 		}
-		if d := string(e.Data); d != "{}" && d != "" && e.Type != string(protocol.TypeChat) {
+		// Chat, scripts and transfers have sections of their own below.
+		switch d := string(e.Data); {
+		case d == "{}" || d == "":
+		case e.Type == string(protocol.TypeChat):
+		case e.Type == string(protocol.TypeScriptResult) || e.Type == string(protocol.TypeFileTransfer):
+			line += "  (below)"
+		default:
 			line += "  " + d
 		}
 		fmt.Fprintln(w, line)
@@ -202,10 +268,106 @@ func (rep *report) writeText(w io.Writer) {
 	for _, c := range rep.Chat {
 		fmt.Fprintf(w, "  %s  %s → %s: %s\n", c.At.Format("15:04:05"), c.From, c.To, c.Text)
 	}
+	fmt.Fprintf(w, "\nScripts\n")
+	for _, r := range rep.ScriptRuns {
+		fmt.Fprintf(w, "  %s  %s (%d of %d)%s on %s's computer: %s, %s\n", r.At.Format("15:04:05"), printable(r.Name), r.Index+1, r.Count,
+			forWhom(r.RequestedBy), r.Customer, scriptOutcome(r), fmtDuration(r.DurationMS))
+		if r.Error != "" {
+			fmt.Fprintf(w, "        %s\n", printable(r.Error))
+		}
+		if r.Truncated {
+			fmt.Fprintf(w, "        (the output's beginning is not kept)\n")
+		}
+		for _, l := range strings.Split(strings.TrimRight(r.Output, "\n"), "\n") {
+			if l = strings.TrimRight(l, "\r"); l != "" {
+				fmt.Fprintf(w, "        | %s\n", printable(l))
+			}
+		}
+	}
+	fmt.Fprintf(w, "\nFile transfers\n")
+	for _, f := range rep.FileTransfers {
+		dir := "from " + f.Customer + "'s computer"
+		if f.Direction == protocol.ToCustomer {
+			dir = "to " + f.Customer + "'s computer"
+		}
+		files := "1 file"
+		if f.Files != 1 {
+			files = fmt.Sprintf("%d files", f.Files)
+		}
+		fmt.Fprintf(w, "  %s  %s, %s%s, %s: %s\n", f.At.Format("15:04:05"), files, fmtBytes(f.Bytes), forWhom(f.RequestedBy), dir, f.Status)
+		if f.Folder != "" {
+			fmt.Fprintf(w, "        folder: %s\n", printable(f.Folder))
+		}
+		if len(f.Names) > 0 {
+			more := ""
+			if f.Files > len(f.Names) {
+				more = fmt.Sprintf(" and %d more", f.Files-len(f.Names))
+			}
+			fmt.Fprintf(w, "        %s%s\n", printable(strings.Join(f.Names, ", ")), more)
+		}
+		if f.Error != "" {
+			fmt.Fprintf(w, "        %s\n", printable(f.Error))
+		}
+	}
 	fmt.Fprintf(w, "\nNotes\n")
 	for _, l := range strings.Split(rep.Notes, "\n") {
 		fmt.Fprintf(w, "  %s\n", l)
 	}
+}
+
+// printable keeps what the customer's computer sent from acting on the
+// terminal or printer the text report goes to: control characters (escape
+// sequences, carriage returns, bells) become U+FFFD; tabs stay.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r != '\t' && unicode.IsControl(r) {
+			return unicode.ReplacementChar
+		}
+		return r
+	}, s)
+}
+
+func forWhom(csr string) string {
+	if csr == "" {
+		return ""
+	}
+	return " for " + csr
+}
+
+func scriptOutcome(r reportScript) string {
+	switch r.Status {
+	case protocol.ScriptOK, protocol.ScriptFailed:
+		return fmt.Sprintf("%s, exit status %d", r.Status, r.ExitCode)
+	}
+	return r.Status
+}
+
+// fmtDuration renders milliseconds as people read a script's run time.
+func fmtDuration(ms int64) string {
+	d := time.Duration(ms) * time.Millisecond
+	switch {
+	case d < time.Second:
+		return fmt.Sprintf("%d ms", ms)
+	case d < time.Minute:
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	}
+	return d.Round(time.Second).String()
+}
+
+// fmtBytes renders a transfer's size in the MB of max_transfer_mb.
+func fmtBytes(n int64) string {
+	const kb, mb, gb = 1 << 10, 1 << 20, 1 << 30
+	switch {
+	case n == 1:
+		return "1 byte"
+	case n < kb:
+		return fmt.Sprintf("%d bytes", n)
+	case n < mb:
+		return fmt.Sprintf("%.1f KB", float64(n)/kb)
+	case n < gb:
+		return fmt.Sprintf("%.1f MB", float64(n)/mb)
+	}
+	return fmt.Sprintf("%.2f GB", float64(n)/gb)
 }
 
 // handleSessionsReport lists sessions, one row each: CSRs see their own,

@@ -24,6 +24,7 @@ import (
 // Defaults for the zero values of Server's fields.
 const (
 	DefaultGrace        = 5 * time.Minute
+	DefaultRestartGrace = 15 * time.Minute
 	DefaultPingInterval = 20 * time.Second
 	DefaultICETTL       = 12 * time.Hour
 )
@@ -45,8 +46,12 @@ type Server struct {
 	Log   *slog.Logger
 	// PublicHost is the host name clients use to reach the server, for
 	// join links and relay addresses. Empty: the Host of each request.
-	PublicHost   string
-	Grace        time.Duration
+	PublicHost string
+	Grace      time.Duration
+	// RestartGrace is how long a customer whose computer restarts keeps its
+	// place and its resume token is valid (see POST /sessions/{id}/restart).
+	// A reboot and a login take longer than a dropped connection.
+	RestartGrace time.Duration
 	PingInterval time.Duration
 	Relay        *Relay
 	Now          func() time.Time
@@ -77,6 +82,9 @@ func (s *Server) Start(ctx context.Context) error {
 	if s.Grace == 0 {
 		s.Grace = DefaultGrace
 	}
+	if s.RestartGrace == 0 {
+		s.RestartGrace = DefaultRestartGrace
+	}
 	if s.PingInterval == 0 {
 		s.PingInterval = DefaultPingInterval
 	}
@@ -95,7 +103,7 @@ func (s *Server) Start(ctx context.Context) error {
 	s.hub = room.NewHub()
 	s.stop = make(chan struct{})
 	s.roomCfg = &room.Config{
-		Store: s.Store, Log: s.Log, Grace: s.Grace, Now: s.Now,
+		Store: s.Store, Log: s.Log, Grace: s.Grace, RestartGrace: s.RestartGrace, Now: s.Now,
 		Presence: func(id string, present bool) {
 			s.hub.SetPresent(id, present)
 			if present {
@@ -193,7 +201,9 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/sessions/{id}/end", s.handleEndSession)
 	m.HandleFunc("POST /api/v1/sessions/{id}/leave", s.handleLeaveSession)
 	m.HandleFunc("GET /api/v1/sessions/{id}/report", s.handleReport)
+	m.HandleFunc("POST /api/v1/sessions/{id}/restart", s.handleRestart)
 	m.HandleFunc("POST /api/v1/join", s.handleJoin)
+	m.HandleFunc("POST /api/v1/resume", s.handleResume)
 	m.HandleFunc("GET /api/v1/reports/sessions", s.handleSessionsReport)
 	m.HandleFunc("GET /api/v1/ws", s.handleWS)
 	m.HandleFunc("GET /api/v1/scripts", s.handleListScripts)

@@ -170,12 +170,14 @@ func (c *Client) CreateSession(ctx context.Context, sessionType, trackingCode st
 	return r, err
 }
 
-// Joined is the answer to Join.
+// Joined is the answer to Join and to Resume.
 type Joined struct {
 	SessionID     string `json:"session_id"`
+	Number        string `json:"number"`
 	ParticipantID string `json:"participant_id"`
 	Token         string `json:"token"`
 	Role          string `json:"role"`
+	Name          string `json:"name"`
 }
 
 // Join enters a session by number as a customer; no login is needed.
@@ -237,7 +239,43 @@ type Report struct {
 		At             time.Time
 		From, To, Text string
 	} `json:"chat"`
-	Notes string `json:"notes"`
+	ScriptRuns    []ReportScript   `json:"script_runs"`
+	FileTransfers []ReportTransfer `json:"file_transfers"`
+	Notes         string           `json:"notes"`
+}
+
+// ReportScript is one script of a run on the customer's computer, as its
+// agent reported it (protocol.ScriptResult). Customer and RequestedBy are
+// names.
+type ReportScript struct {
+	At          time.Time `json:"at"`
+	Customer    string    `json:"customer"`
+	RequestedBy string    `json:"requested_by"`
+	RunID       string    `json:"run_id"`
+	Index       int       `json:"index"` // 0-based, of Count
+	Count       int       `json:"count"`
+	Name        string    `json:"name"`
+	Status      string    `json:"status"` // protocol.ScriptOK, …
+	ExitCode    int       `json:"exit_code"`
+	DurationMS  int64     `json:"duration_ms"`
+	Output      string    `json:"output"` // the end of it
+	Truncated   bool      `json:"truncated"`
+	Error       string    `json:"error"`
+}
+
+// ReportTransfer is one file transfer that ended (protocol.FileTransfer).
+// RequestedBy is empty for the customer's own download of published files.
+type ReportTransfer struct {
+	At          time.Time `json:"at"`
+	Customer    string    `json:"customer"`
+	RequestedBy string    `json:"requested_by"`
+	Direction   string    `json:"direction"` // protocol.ToCustomer or FromCustomer
+	Folder      string    `json:"folder"`
+	Files       int       `json:"files"`
+	Bytes       int64     `json:"bytes"`
+	Names       []string  `json:"names"` // the first protocol.MaxTransferNames
+	Status      string    `json:"status"`
+	Error       string    `json:"error"`
 }
 
 // Report returns the Session Details report of a session.
