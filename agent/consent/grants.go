@@ -25,6 +25,7 @@ type Grants struct {
 	mu      sync.RWMutex
 	all     bool
 	allowed map[string]map[string]bool // participant → action → allowed
+	gen     uint64                     // bumped by every withdrawal
 }
 
 // New returns an empty set: nothing is allowed.
@@ -80,6 +81,45 @@ func (g *Grants) Holders(action string) []string {
 	return out
 }
 
+// Take uses up a grant for a one-off action (a script run, a system
+// information report, a reboot): it reports whether participant may do
+// action now, and unless the customer allowed everything for the session,
+// the next such action is asked for again.
+func (g *Grants) Take(participant, action string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.allowed[participant][action] {
+		return false
+	}
+	if !g.all {
+		delete(g.allowed[participant], action)
+	}
+	return true
+}
+
+// Generation changes whenever grants are withdrawn (Revoke,
+// RevokeActions, RevokeParticipant). Something that runs on a grant taken
+// earlier — a file-transfer session — checks it is unchanged before each
+// step, so Stop ends it at once.
+func (g *Grants) Generation() uint64 {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	return g.gen
+}
+
+// RevokeActions withdraws the given actions from everyone (the screen
+// sharing ended: view and control, but not a file transfer).
+func (g *Grants) RevokeActions(actions ...string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, m := range g.allowed {
+		for _, a := range actions {
+			delete(m, a)
+		}
+	}
+	g.gen++
+}
+
 // Revoke withdraws everything, including "allow all": after the customer
 // presses Stop, every further action is asked for again.
 func (g *Grants) Revoke() {
@@ -87,6 +127,7 @@ func (g *Grants) Revoke() {
 	defer g.mu.Unlock()
 	g.all = false
 	clear(g.allowed)
+	g.gen++
 }
 
 // RevokeParticipant withdraws what one participant was allowed (it left).
@@ -94,4 +135,5 @@ func (g *Grants) RevokeParticipant(participant string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	delete(g.allowed, participant)
+	g.gen++
 }

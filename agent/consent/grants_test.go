@@ -39,3 +39,31 @@ func TestGrants(t *testing.T) {
 		t.Fatal("stop must also withdraw allow all")
 	}
 }
+
+func TestOneOffGrants(t *testing.T) {
+	g := New()
+	g.Record("carol", protocol.ActionScripts, AllowOnce)
+	g.Record("carol", protocol.ActionView, AllowOnce)
+	gen := g.Generation()
+	steps := []struct {
+		name string
+		do   func() bool
+		want bool
+	}{
+		{"an allowed run is taken", func() bool { return g.Take("carol", protocol.ActionScripts) }, true},
+		{"and cannot be taken twice", func() bool { return g.Take("carol", protocol.ActionScripts) }, false},
+		{"nothing never allowed is taken", func() bool { return g.Take("carol", protocol.ActionReboot) }, false},
+		{"taking does not withdraw", func() bool { return g.Generation() == gen }, true},
+		{"the end of sharing withdraws view", func() bool { g.RevokeActions(protocol.ActionView); return g.Allowed("carol", protocol.ActionView) }, false},
+		{"and is a withdrawal", func() bool { return g.Generation() == gen }, false},
+		{"after allow all, a one-off action stays allowed", func() bool {
+			g.Record("carol", protocol.ActionSysinfo, AllowAll)
+			return g.Take("carol", protocol.ActionSysinfo) && g.Take("carol", protocol.ActionSysinfo)
+		}, true},
+	}
+	for _, s := range steps {
+		if got := s.do(); got != s.want {
+			t.Fatalf("%s: got %v", s.name, got)
+		}
+	}
+}

@@ -104,9 +104,17 @@ type Config struct {
 	Token        string // a participant token to resume with instead of joining
 	LoopbackOnly bool
 	Screen       *Screen
-	Codec        codec.Options
-	Log          *slog.Logger
+	Tools        Tools
+	// Rejoined says the agent starts again after the computer restarted
+	// (Token is the resumed participant's): the customer is told.
+	Rejoined bool
+	Codec    codec.Options
+	Log      *slog.Logger
 }
+
+// ErrRestarting is Run's result when the agent stops because the computer
+// is restarting: it left its place in the session to its next start.
+var ErrRestarting = errors.New("the computer is restarting; Lifeline rejoins the session at the next login")
 
 // Agent is one customer in one session.
 type Agent struct {
@@ -130,10 +138,17 @@ type Agent struct {
 	inj      Injector
 	monitor  int
 
+	toolPeers    map[string]*toolPeer
+	scriptDetail map[string]string // participant → the scripts the customer allowed (under mu)
+	restarting   bool
+
 	// mu guards what the data-channel goroutines read: paused, the
 	// current streamer, the injector and the control connection.
-	mu     sync.Mutex
-	paused map[string]bool
+	mu       sync.Mutex
+	paused   map[string]bool
+	names    map[string]string // participant → name, for the tools' goroutines
+	maxBytes int64             // the site's transfer limit
+	pub      *published        // basic file transfer
 }
 
 type askJob struct {
@@ -150,6 +165,7 @@ func New(cfg Config, ui UI) *Agent {
 		cfg: cfg, ui: ui, log: cfg.Log, grants: consent.New(),
 		actions: make(chan func(), 64), asks: make(chan askJob, 16), joined: make(chan error, 1),
 		peers: map[string]*transport.Peer{}, paused: map[string]bool{}, monitor: -1,
+		toolPeers: map[string]*toolPeer{}, scriptDetail: map[string]string{}, names: map[string]string{},
 	}
 }
 
@@ -231,6 +247,9 @@ func (a *Agent) Run(ctx context.Context) error {
 			}
 		case f := <-a.actions:
 			f()
+			if a.restarting {
+				return ErrRestarting
+			}
 			if a.session == "" {
 				return nil // left
 			}
@@ -278,7 +297,7 @@ func (a *Agent) connect(ctx context.Context, again bool) error {
 	a.mu.Lock()
 	a.conn = conn
 	a.mu.Unlock()
-	if again {
+	if again && !a.restarting {
 		a.ui.Show(Event{Kind: EventStatus, Text: "Connected again."})
 	}
 	return nil
@@ -309,11 +328,14 @@ func (a *Agent) reconnect(ctx context.Context) error {
 	return fmt.Errorf("could not reconnect to the support server within %v", grace)
 }
 
-func (a *Agent) name(id string) string {
-	for _, p := range a.state.Participants {
-		if p.ID == id {
-			return p.Name
-		}
+func (a *Agent) name(id string) string { return a.nameOf(id) }
+
+// nameOf is a participant's name, from any goroutine.
+func (a *Agent) nameOf(id string) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if n, ok := a.names[id]; ok {
+		return n
 	}
 	return "someone"
 }
@@ -336,9 +358,13 @@ func (a *Agent) handle(m client.Message) error {
 	case *protocol.Signal:
 		a.signal(m.Env.From, msg)
 	case *protocol.StopSharing:
-		a.stopSharing(false, msg.Reason)
+		// The screen sharing ended (a CSR closed it, or the roles
+		// changed): view and control go; a file transfer stays.
+		a.grants.RevokeActions(protocol.ActionView, protocol.ActionControl)
+		a.stopScreen(false, msg.Reason)
 	case *protocol.Ended:
 		a.stopSharing(false, "")
+		a.dropAllTools()
 		a.ui.Show(Event{Kind: EventEnded, Text: "The session has ended. " + msg.Reason})
 		return errLeft
 	}
@@ -346,8 +372,17 @@ func (a *Agent) handle(m client.Message) error {
 }
 
 func (a *Agent) stateChanged(first bool) {
+	a.mu.Lock()
+	for _, p := range a.state.Participants {
+		a.names[p.ID] = p.Name
+	}
+	a.maxBytes = a.state.MaxTransferBytes
+	a.mu.Unlock()
 	host := a.name(a.state.HostID)
-	if first {
+	switch {
+	case first && a.cfg.Rejoined:
+		a.ui.Show(Event{Kind: EventStatus, Text: fmt.Sprintf("Rejoined session %s after the restart. Your support representative is %s.", spaced(a.state.Number), host)})
+	case first:
 		a.ui.Show(Event{Kind: EventStatus, Text: fmt.Sprintf("Connected to session %s. Your support representative is %s.", spaced(a.state.Number), host)})
 	}
 	// Whoever is gone loses what they were allowed.
@@ -357,6 +392,10 @@ func (a *Agent) stateChanged(first bool) {
 				a.grants.RevokeParticipant(p.ID)
 				a.dropViewer(p.ID)
 			}
+			if _, ok := a.toolPeers[p.ID]; ok {
+				a.grants.RevokeParticipant(p.ID)
+				a.dropTools(p.ID)
+			}
 		}
 	}
 }
@@ -365,19 +404,11 @@ func (a *Agent) stateChanged(first bool) {
 // allowed everything for this session.
 func (a *Agent) request(from string, r *protocol.ConsentRequest) {
 	req := Request{ID: r.RequestID, Action: r.Action, From: r.FromName, Detail: r.Detail}
-	screenAction := r.Action == protocol.ActionView || r.Action == protocol.ActionControl
+	ok, why := a.offered(r.Action)
 	switch {
-	case screenAction && a.cfg.Screen == nil:
+	case !ok:
 		a.answer(from, req, consent.Deny)
-		_ = a.send(&protocol.Chat{To: from, Text: "This computer has no display that can be shared."})
-	case r.Action == protocol.ActionControl && a.cfg.Screen.Input == nil:
-		a.answer(from, req, consent.Deny)
-		_ = a.send(&protocol.Chat{To: from, Text: "Remote control is not available on this computer (input cannot be injected)."})
-	case r.Action != protocol.ActionView && r.Action != protocol.ActionControl:
-		// Files, scripts, system information, reboot and recording are not
-		// offered by this agent yet: say no rather than pretend.
-		a.answer(from, req, consent.Deny)
-		_ = a.send(&protocol.Chat{To: from, Text: "This agent cannot do that yet (" + r.Action + ")."})
+		_ = a.send(&protocol.Chat{To: from, Text: why})
 	case a.grants.AllowsAll():
 		a.answer(from, req, consent.AllowAll)
 		a.ui.Show(Event{Kind: EventNotice, Text: Describe(req) + " — allowed, as you allowed every request for this session."})
@@ -407,14 +438,22 @@ func (a *Agent) asker(ctx context.Context) {
 
 func (a *Agent) answer(from string, req Request, ans consent.Answer) {
 	a.grants.Record(from, req.Action, ans)
-	if ans != consent.Deny && req.Action == protocol.ActionControl {
+	if ans != consent.Deny {
 		a.mu.Lock()
-		delete(a.paused, from)
+		switch req.Action {
+		case protocol.ActionControl:
+			delete(a.paused, from)
+		case protocol.ActionScripts:
+			a.scriptDetail[from] = req.Detail
+		}
 		a.mu.Unlock()
 	}
 	err := a.send(&protocol.ConsentAnswer{RequestID: req.ID, Granted: ans != consent.Deny, ForSession: ans == consent.AllowAll})
 	if err != nil {
 		a.log.Warn("consent answer not sent", "err", err)
+	}
+	if ans != consent.Deny && req.Action == protocol.ActionReboot && a.grants.Take(from, protocol.ActionReboot) {
+		go a.restart(from)
 	}
 	a.showSharing()
 }
@@ -422,6 +461,10 @@ func (a *Agent) answer(from string, req Request, ans consent.Answer) {
 // signal handles WebRTC signalling. A console may connect only after the
 // customer allowed it to view.
 func (a *Agent) signal(from string, s *protocol.Signal) {
+	if s.Purpose == protocol.PurposeTools {
+		a.toolSignal(from, s)
+		return
+	}
 	sig := transport.Signal{Kind: s.Kind, SDP: s.SDP, Candidate: s.Candidate}
 	if p := a.peers[from]; p != nil {
 		if err := p.HandleSignal(sig); err != nil {
@@ -433,11 +476,7 @@ func (a *Agent) signal(from string, s *protocol.Signal) {
 		a.log.Warn("refused a connection without the customer's consent", "from", from, "kind", s.Kind)
 		return
 	}
-	var ice []webrtc.ICEServer
-	for _, s := range a.state.ICEServers {
-		ice = append(ice, webrtc.ICEServer{URLs: s.URLs, Username: s.Username, Credential: s.Credential})
-	}
-	p, err := transport.Accept(transport.Options{ICEServers: ice, LoopbackOnly: a.cfg.LoopbackOnly, Log: a.log}, func(sg transport.Signal) error {
+	p, err := transport.Accept(transport.Options{ICEServers: a.iceServers(), LoopbackOnly: a.cfg.LoopbackOnly, Log: a.log}, func(sg transport.Signal) error {
 		return a.send(&protocol.Signal{To: from, Kind: sg.Kind, SDP: sg.SDP, Candidate: sg.Candidate})
 	})
 	if err != nil {
@@ -607,11 +646,17 @@ func (a *Agent) stopStreamer() {
 	}
 }
 
-// stopSharing ends capture and control. local: the customer pressed Stop,
-// so the others are told.
+// stopSharing ends capture, control and every tool, and withdraws every
+// grant. local: the customer pressed Stop, so the others are told.
 func (a *Agent) stopSharing(local bool, reason string) {
-	was := len(a.peers) > 0 || a.currentStreamer() != nil
 	a.grants.Revoke()
+	a.dropAllTools()
+	a.stopScreen(local, reason)
+}
+
+// stopScreen ends capture and control.
+func (a *Agent) stopScreen(local bool, reason string) {
+	was := len(a.peers) > 0 || a.currentStreamer() != nil
 	a.stopStreamer()
 	for id, p := range a.peers {
 		p.Close()

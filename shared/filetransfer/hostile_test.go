@@ -56,8 +56,8 @@ func TestHostileManifests(t *testing.T) {
 		{"file and folder", manifestMsg("", fileEntry("x", 1), fileEntry("x/y", 1)), ErrProtocol, "as a file and as a folder"},
 		{"folder with a size", manifestMsg("", Entry{Path: "d", Kind: KindDir, Size: 5}), ErrProtocol, "has a size"},
 		{"total disagrees", &msgManifest{count: 1, total: 1, entries: []Entry{fileEntry("x", 2)}}, ErrProtocol, "announced 1 bytes"},
-		{"over the size limit", manifestMsg("", fileEntry("a", 150_000_001)), ErrTooLarge, "150.0 MB"},
-		{"over the limit in parts", manifestMsg("", fileEntry("a", 100_000_000), fileEntry("b", 100_000_000)), ErrTooLarge, "200.0 MB"},
+		{"over the size limit", manifestMsg("", fileEntry("a", 150<<20+1)), ErrTooLarge, "150.0 MB"},
+		{"over the limit in parts", manifestMsg("", fileEntry("a", 100<<20), fileEntry("b", 100<<20)), ErrTooLarge, "200.0 MB"},
 		{"announced too many", &msgManifest{count: DefaultMaxEntries + 1}, ErrTooLarge, "at most 10000"},
 	}
 	for _, c := range cases {

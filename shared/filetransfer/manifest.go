@@ -95,9 +95,10 @@ type Limits struct {
 	MaxPathLen int
 }
 
-// Defaults.
+// Defaults. A megabyte is 1 << 20 bytes, as file managers count it and as
+// the site's max_transfer_mb setting does.
 const (
-	DefaultMaxTotalBytes = 150_000_000
+	DefaultMaxTotalBytes = 150 << 20
 	DefaultMaxEntries    = 10_000
 )
 
@@ -122,12 +123,13 @@ func (l Limits) tooManyEntries(n int) error {
 	return fmt.Errorf("%w: the transfer has %d files and folders; at most %d are allowed per transfer", ErrTooLarge, n, l.MaxEntries)
 }
 
-// megabytes formats like the user guide ("150 MB"), in decimal units.
+// megabytes formats like the user guide ("150 MB"), in megabytes of
+// 1 << 20 bytes (see DefaultMaxTotalBytes).
 func megabytes(n int64) string {
-	if n < 1_000_000 {
+	if n < 1<<20 {
 		return fmt.Sprintf("%d bytes", n)
 	}
-	return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
 }
 
 // checkEntry applies the path rules and limits to one entry.

@@ -216,11 +216,11 @@ func TestAbort(t *testing.T) {
 // is written, with a message that says the limit.
 func TestTooLargeRefusedUpFront(t *testing.T) {
 	src, dst := t.TempDir(), t.TempDir()
-	writeFile(t, src, "set/a", 600_000)
-	writeFile(t, src, "set/b", 600_000)
+	writeFile(t, src, "set/a", 600<<10)
+	writeFile(t, src, "set/b", 600<<10)
 	a, b := Pipe()
 	o := transfer(context.Background(), planPaths(t, filepath.Join(src, "set")), &Sender{},
-		&Receiver{Limits: Limits{MaxTotalBytes: 1_000_000}}, dst, a, b)
+		&Receiver{Limits: Limits{MaxTotalBytes: 1 << 20}}, dst, a, b)
 	if !errors.Is(o.sendErr, ErrTooLarge) || !errors.Is(o.recErr, ErrTooLarge) {
 		t.Fatalf("send: %v, receive: %v", o.sendErr, o.recErr)
 	}

@@ -2,6 +2,8 @@ package toolwire
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"lifeline/shared/filetransfer"
@@ -101,4 +103,15 @@ type Published struct {
 	Files  []filetransfer.DirEntry `json:"files"`
 	Closed bool                    `json:"closed,omitempty"`
 	Reason string                  `json:"reason,omitempty"`
+}
+
+// RunDetail is the consent request's detail for a run of the named
+// scripts, in order: what the customer reads, and what the agent checks
+// the scripts it receives against.
+func RunDetail(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return strings.Join(q, ", then ")
 }
