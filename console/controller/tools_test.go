@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -369,4 +370,63 @@ func must(t *testing.T, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Reboot and rejoin: the agent leaves with a resume token and a new agent
+// started with it comes back as the same participant; the token works
+// once.
+func TestRebootAndRejoin(t *testing.T) {
+	c, ts, rec := loggedIn(t, rendezvoustest.Options{})
+	ctx := ctxT(t, 60*time.Second)
+	s, err := c.StartSession(ctx, "", "")
+	must(t, err)
+	cust := joinCustomer(t, ts, s.Number())
+	before, err := s.WaitCustomer(ctx)
+	must(t, err)
+
+	if err := s.Reboot(ctx); !errors.Is(err, ErrDenied) {
+		t.Fatalf("denied: %v", err)
+	}
+	cust.answer(consent.AllowOnce)
+	must(t, s.Reboot(ctx))
+	cust.mu.Lock()
+	tokens := slices.Clone(cust.reboots)
+	cust.mu.Unlock()
+	if len(tokens) != 1 || tokens[0] == "" {
+		t.Fatalf("reboot tokens %q", tokens)
+	}
+	// The agent is gone; the customer shows as restarting, and the session
+	// goes on.
+	st, err := s.WaitState(ctx, func(st protocol.State) bool {
+		p, ok := PrimaryCustomer(st)
+		return ok && p.Restarting && !p.Connected
+	})
+	must(t, err)
+	if st.State != protocol.StateLive {
+		t.Fatalf("session %s while the customer restarts", st.State)
+	}
+
+	api := client.New(ts.URL, ts.TLS)
+	j, err := api.Resume(ctx, tokens[0])
+	must(t, err)
+	if _, err := api.Resume(ctx, tokens[0]); !client.IsCode(err, client.CodeResumeTokenUsed) {
+		t.Fatalf("the resume token worked twice: %v", err)
+	}
+	back := &customer{changed: make(chan struct{})}
+	back.agent = session.New(session.Config{API: api, Token: j.Token, Rejoined: true, LoopbackOnly: true}, back)
+	actx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = back.agent.Run(actx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	p, err := s.WaitRejoined(ctx)
+	must(t, err)
+	if p.ID != before.ID {
+		t.Fatalf("rejoined as %s, was %s", p.ID, before.ID)
+	}
+	back.waitShown(t, "the rejoin", func(e session.Event) bool {
+		return e.Kind == session.EventStatus && strings.HasPrefix(e.Text, "Rejoined session ")
+	})
+	rec.wait(t, "presence back", func(e Event) bool {
+		return e.Kind == EventPresence && e.Participant.Connected && !e.Participant.Restarting
+	})
 }
