@@ -7,137 +7,28 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"lifeline/agent/consent"
-	"lifeline/agent/scriptrun"
 	"lifeline/agent/session"
-	"lifeline/agent/sysinfo"
+	"lifeline/console/internal/testcustomer"
 	"lifeline/shared/client"
 	"lifeline/shared/filetransfer"
 	"lifeline/shared/protocol"
 	"lifeline/shared/rendezvoustest"
-	"lifeline/shared/sysreport"
 )
 
-// customer is a real agent session whose customer answers from a list
-// and whose window is a record of what it was shown.
-type customer struct {
-	mu      sync.Mutex
-	answers []consent.Answer
-	asked   []session.Request
-	events  []session.Event
-	changed chan struct{}
-	agent   *session.Agent
-	home    string
-	reboots []string // resume tokens the agent rebooted with
-}
-
-func (c *customer) Ask(_ context.Context, r session.Request) consent.Answer {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.asked = append(c.asked, r)
-	if len(c.answers) == 0 {
-		return consent.Deny
-	}
-	a := c.answers[0]
-	c.answers = c.answers[1:]
-	return a
-}
-
-func (c *customer) Show(e session.Event) {
-	c.mu.Lock()
-	c.events = append(c.events, e)
-	close(c.changed)
-	c.changed = make(chan struct{})
-	c.mu.Unlock()
-}
-
-func (c *customer) answer(a ...consent.Answer) {
-	c.mu.Lock()
-	c.answers = append(c.answers, a...)
-	c.mu.Unlock()
-}
-
-func (c *customer) lastAsked() session.Request {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.asked) == 0 {
-		return session.Request{}
-	}
-	return c.asked[len(c.asked)-1]
-}
-
-// waitShown waits for an event the customer was shown.
-func (c *customer) waitShown(t *testing.T, what string, ok func(session.Event) bool) session.Event {
-	t.Helper()
-	deadline := time.After(20 * time.Second)
-	for {
-		c.mu.Lock()
-		for _, e := range c.events {
-			if ok(e) {
-				c.mu.Unlock()
-				return e
-			}
-		}
-		ch := c.changed
-		c.mu.Unlock()
-		select {
-		case <-ch:
-		case <-deadline:
-			t.Fatalf("the customer was not shown %s", what)
-		}
-	}
-}
-
-// joinCustomer starts a real agent with every tool, its files in a
-// temporary home.
-func joinCustomer(t *testing.T, ts *rendezvoustest.Server, number string) *customer {
-	t.Helper()
-	c := &customer{changed: make(chan struct{}), home: t.TempDir()}
-	tools := session.Tools{
-		FilesRoot: c.home,
-		Sysinfo: func(ctx context.Context) sysreport.Report {
-			return sysinfo.Collect(ctx, sysinfo.Options{Categories: []string{sysinfo.CatOS, sysinfo.CatMemory}})
-		},
-		Scripts: &scriptrun.Runner{TempDir: t.TempDir()},
-		Reboot: func(_ context.Context, token string) error {
-			c.mu.Lock()
-			defer c.mu.Unlock()
-			c.reboots = append(c.reboots, token)
-			return nil
-		},
-	}
-	cfg := session.Config{API: client.New(ts.URL, ts.TLS), Number: number, Name: "Ann", LoopbackOnly: true, Tools: tools}
-	c.agent = session.New(cfg, c)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = c.agent.Run(ctx)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-	})
-	if err := <-c.agent.Joined(); err != nil {
-		t.Fatalf("customer join: %v", err)
-	}
-	return c
-}
-
-func toolsSession(t *testing.T) (*Session, *customer, *recorder) {
+func toolsSession(t *testing.T) (*Session, *testcustomer.Customer, *recorder) {
 	t.Helper()
 	c, ts, rec := loggedIn(t, rendezvoustest.Options{})
 	s, err := c.StartSession(ctxT(t, 10*time.Second), "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cust := joinCustomer(t, ts, s.Number())
+	cust := testcustomer.Join(t, ts, s.Number())
 	if _, err := s.WaitCustomer(ctxT(t, 10*time.Second)); err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +42,7 @@ func TestSystemInformation(t *testing.T) {
 	if _, err := s.SystemInfo(ctx); !errors.Is(err, ErrDenied) {
 		t.Fatalf("denied: %v", err)
 	}
-	cust.answer(consent.AllowOnce)
+	cust.Answer(consent.AllowOnce)
 	r, err := s.SystemInfo(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -160,7 +51,7 @@ func TestSystemInformation(t *testing.T) {
 	if len(r.Categories) != 2 || !strings.Contains(r.Text(), host) {
 		t.Fatalf("report has %d categories; text:\n%s", len(r.Categories), r.Text())
 	}
-	if got := cust.lastAsked(); got.Action != protocol.ActionSysinfo {
+	if got := cust.LastAsked(); got.Action != protocol.ActionSysinfo {
 		t.Fatalf("the customer was asked %+v", got)
 	}
 	// Allowed once is once: Refresh asks again, and a no is a no.
@@ -176,12 +67,12 @@ func TestAdvancedFileTransfer(t *testing.T) {
 	if _, err := s.OpenFiles(ctx); !errors.Is(err, ErrDenied) {
 		t.Fatalf("denied: %v", err)
 	}
-	cust.answer(consent.AllowOnce)
+	cust.Answer(consent.AllowOnce)
 	f, err := s.OpenFiles(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.Root() != cust.home || f.MaxBytes() != filetransfer.DefaultMaxTotalBytes {
+	if f.Root() != cust.Home || f.MaxBytes() != filetransfer.DefaultMaxTotalBytes {
 		t.Fatalf("root %q max %d", f.Root(), f.MaxBytes())
 	}
 
@@ -197,7 +88,7 @@ func TestAdvancedFileTransfer(t *testing.T) {
 	if err != nil || res.Files != 2 || progress == 0 {
 		t.Fatalf("put: %+v, %v, %d progress calls", res, err, progress)
 	}
-	if b, err := os.ReadFile(filepath.Join(cust.home, "incoming", "big.bin")); err != nil || sha256.Sum256(b) != sha256.Sum256(big) {
+	if b, err := os.ReadFile(filepath.Join(cust.Home, "incoming", "big.bin")); err != nil || sha256.Sum256(b) != sha256.Sum256(big) {
 		t.Fatalf("on the customer's side: %v", err)
 	}
 	l, err := f.List(ctx, "incoming")
@@ -235,17 +126,17 @@ func TestAdvancedFileTransfer(t *testing.T) {
 	if _, err := f.Put(ctx, []string{filepath.Join(local, "big.bin")}, "../outside", nil); !errors.Is(err, filetransfer.ErrUnsafePath) {
 		t.Fatalf("traversal: %v", err)
 	}
-	must(t, os.Symlink("/etc", filepath.Join(cust.home, "link")))
+	must(t, os.Symlink("/etc", filepath.Join(cust.Home, "link")))
 	if _, err := f.List(ctx, "link"); !errors.Is(err, filetransfer.ErrUnsafePath) {
 		t.Fatalf("symlink: %v", err)
 	}
 	must(t, f.Remove(ctx, "incoming", true))
-	if _, err := os.Stat(filepath.Join(cust.home, "incoming")); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(cust.Home, "incoming")); !os.IsNotExist(err) {
 		t.Fatalf("removed folder still there: %v", err)
 	}
 
 	// The customer's Stop ends the file transfer at once.
-	cust.agent.Stop()
+	cust.Agent.Stop()
 	select {
 	case <-f.Done():
 	case <-time.After(15 * time.Second):
@@ -267,7 +158,7 @@ func TestScriptRun(t *testing.T) {
 	if _, err := s.RunScripts(ctx, scripts, nil); !errors.Is(err, ErrDenied) {
 		t.Fatalf("denied: %v", err)
 	}
-	cust.answer(consent.AllowOnce)
+	cust.Answer(consent.AllowOnce)
 	var mu sync.Mutex
 	var out strings.Builder
 	results, err := s.RunScripts(ctx, scripts, func(o ScriptOutput) {
@@ -278,7 +169,7 @@ func TestScriptRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := cust.lastAsked().Detail; got != `"Say hello", then "Fail", then "Slow"` {
+	if got := cust.LastAsked().Detail; got != `"Say hello", then "Fail", then "Slow"` {
 		t.Fatalf("the customer was shown %q", got)
 	}
 	want := []string{protocol.ScriptOK, protocol.ScriptFailed, protocol.ScriptTimeout}
@@ -326,19 +217,19 @@ func TestBasicFileTransfer(t *testing.T) {
 	must(t, os.WriteFile(filepath.Join(local, "fix.reg"), []byte("x"), 0o644))
 
 	must(t, s.Publish(ctx, filepath.Join(local, "manual.pdf"), filepath.Join(local, "fix.reg")))
-	cust.waitShown(t, "the published list", func(e session.Event) bool { return e.Kind == session.EventFiles && len(e.Files) == 2 })
+	cust.WaitShown(t, "the published list", func(e session.Event) bool { return e.Kind == session.EventFiles && len(e.Files) == 2 })
 	must(t, s.Unpublish(ctx, "fix.reg"))
-	cust.waitShown(t, "the shorter list", func(e session.Event) bool { return e.Kind == session.EventFiles && len(e.Files) == 1 })
+	cust.WaitShown(t, "the shorter list", func(e session.Event) bool { return e.Kind == session.EventFiles && len(e.Files) == 1 })
 
 	dest := t.TempDir()
-	res, err := cust.agent.Download(ctx, []string{"manual.pdf"}, dest, nil)
+	res, err := cust.Agent.Download(ctx, []string{"manual.pdf"}, dest, nil)
 	if err != nil || res.Files != 1 {
 		t.Fatalf("download: %+v, %v", res, err)
 	}
 	if b, err := os.ReadFile(filepath.Join(dest, "manual.pdf")); err != nil || !bytes.Equal(b, doc) {
 		t.Fatalf("downloaded: %v", err)
 	}
-	if _, err := cust.agent.Download(ctx, []string{"fix.reg"}, dest, nil); err == nil {
+	if _, err := cust.Agent.Download(ctx, []string{"fix.reg"}, dest, nil); err == nil {
 		t.Fatal("an unpublished file was downloaded")
 	}
 	ev := rec.wait(t, "download record", func(e Event) bool { return e.Kind == EventFileTransfer })
@@ -348,17 +239,17 @@ func TestBasicFileTransfer(t *testing.T) {
 
 	// End File Transfer closes the customer's list.
 	must(t, s.EndPublish(ctx))
-	cust.waitShown(t, "the list closed", func(e session.Event) bool { return e.Kind == session.EventFiles && e.Files == nil })
-	if _, err := cust.agent.Download(ctx, []string{"manual.pdf"}, dest, nil); !errors.Is(err, session.ErrNoFiles) {
+	cust.WaitShown(t, "the list closed", func(e session.Event) bool { return e.Kind == session.EventFiles && e.Files == nil })
+	if _, err := cust.Agent.Download(ctx, []string{"manual.pdf"}, dest, nil); !errors.Is(err, session.ErrNoFiles) {
 		t.Fatalf("download after the end: %v", err)
 	}
 
 	// And the customer can close it too.
 	must(t, s.Publish(ctx, filepath.Join(local, "fix.reg")))
-	cust.waitShown(t, "the list again", func(e session.Event) bool {
+	cust.WaitShown(t, "the list again", func(e session.Event) bool {
 		return e.Kind == session.EventFiles && len(e.Files) == 1 && e.Files[0].Name == "fix.reg"
 	})
-	cust.agent.EndFileTransfer()
+	cust.Agent.EndFileTransfer()
 	rec.wait(t, "publishing ended", kind(EventPublishEnded))
 	if s.Published() != nil {
 		t.Fatalf("still published: %v", s.Published())
@@ -380,18 +271,16 @@ func TestRebootAndRejoin(t *testing.T) {
 	ctx := ctxT(t, 60*time.Second)
 	s, err := c.StartSession(ctx, "", "")
 	must(t, err)
-	cust := joinCustomer(t, ts, s.Number())
+	cust := testcustomer.Join(t, ts, s.Number())
 	before, err := s.WaitCustomer(ctx)
 	must(t, err)
 
 	if err := s.Reboot(ctx); !errors.Is(err, ErrDenied) {
 		t.Fatalf("denied: %v", err)
 	}
-	cust.answer(consent.AllowOnce)
+	cust.Answer(consent.AllowOnce)
 	must(t, s.Reboot(ctx))
-	cust.mu.Lock()
-	tokens := slices.Clone(cust.reboots)
-	cust.mu.Unlock()
+	tokens := cust.Reboots()
 	if len(tokens) != 1 || tokens[0] == "" {
 		t.Fatalf("reboot tokens %q", tokens)
 	}
@@ -412,18 +301,18 @@ func TestRebootAndRejoin(t *testing.T) {
 	if _, err := api.Resume(ctx, tokens[0]); !client.IsCode(err, client.CodeResumeTokenUsed) {
 		t.Fatalf("the resume token worked twice: %v", err)
 	}
-	back := &customer{changed: make(chan struct{})}
-	back.agent = session.New(session.Config{API: api, Token: j.Token, Rejoined: true, LoopbackOnly: true}, back)
+	back := testcustomer.New()
+	back.Agent = session.New(session.Config{API: api, Token: j.Token, Rejoined: true, LoopbackOnly: true}, back)
 	actx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); _ = back.agent.Run(actx) }()
+	go func() { defer close(done); _ = back.Agent.Run(actx) }()
 	t.Cleanup(func() { cancel(); <-done })
 	p, err := s.WaitRejoined(ctx)
 	must(t, err)
 	if p.ID != before.ID {
 		t.Fatalf("rejoined as %s, was %s", p.ID, before.ID)
 	}
-	back.waitShown(t, "the rejoin", func(e session.Event) bool {
+	back.WaitShown(t, "the rejoin", func(e session.Event) bool {
 		return e.Kind == session.EventStatus && strings.HasPrefix(e.Text, "Rejoined session ")
 	})
 	rec.wait(t, "presence back", func(e Event) bool {

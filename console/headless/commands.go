@@ -24,6 +24,8 @@ type command struct {
 	path    string        // snapshot
 	fresh   bool          // snapshot --fresh
 	monitor int           // monitor
+	sub     string        // files: ls, put, get, mkdir, rename, rm, publish, unpublish, close
+	args    []string      // files, scripts run: the operands
 }
 
 // usage is each command's synopsis, for errors and help.
@@ -53,6 +55,10 @@ var usage = map[string]string{
 	"make-primary":     "make-primary PARTICIPANT_ID",
 	"transfer-control": "transfer-control PARTICIPANT_ID",
 	"leave":            "leave",
+	"sysinfo":          "sysinfo PATH",
+	"files":            "files ls [REMOTE_DIR] | put LOCAL REMOTE_DIR | get REMOTE LOCAL_DIR | mkdir REMOTE | rename REMOTE NEW_NAME | rm REMOTE | publish LOCAL | unpublish NAME | close",
+	"scripts":          "scripts run NAME [NAME…]",
+	"reboot":           "reboot [TIMEOUT_S]",
 	"help":             "help",
 	"quit":             "quit",
 }
@@ -62,7 +68,13 @@ var commandNames = []string{
 	"start", "wait-customer", "request", "mode", "colors", "monitor", "snapshot",
 	"click", "move", "scroll", "key", "type", "stats", "status", "chat", "notes",
 	"stop-sharing", "wait-frames", "wait-stopped", "end", "assist", "participants", "make-primary",
-	"transfer-control", "leave", "help", "quit",
+	"transfer-control", "leave", "sysinfo", "files", "scripts", "reboot", "help", "quit",
+}
+
+// filesOperands is how many operands each files subcommand takes (min, max).
+var filesOperands = map[string][2]int{
+	"ls": {0, 1}, "put": {2, 2}, "get": {2, 2}, "mkdir": {1, 1}, "rename": {2, 2},
+	"rm": {1, 1}, "publish": {1, 1}, "unpublish": {1, 1}, "close": {0, 0},
 }
 
 var errEmpty = errors.New("empty line")
@@ -198,6 +210,43 @@ func parse(line string) (command, error) {
 		}
 	case "end":
 		cmd.text = strings.TrimSpace(rest)
+	case "sysinfo":
+		var args []string
+		if args, err = splitArgs(rest); err == nil && len(args) != 1 {
+			return bad("sysinfo needs one PATH")
+		}
+		if err == nil {
+			cmd.path = args[0]
+		}
+	case "files":
+		var args []string
+		if args, err = splitArgs(rest); err != nil {
+			break
+		}
+		if len(args) == 0 {
+			return bad("files needs a subcommand")
+		}
+		n, ok := filesOperands[args[0]]
+		switch {
+		case !ok:
+			return bad("unknown files subcommand %q", args[0])
+		case len(args)-1 < n[0] || len(args)-1 > n[1]:
+			return bad("files %s takes %d to %d operands, not %d", args[0], n[0], n[1], len(args)-1)
+		}
+		cmd.sub, cmd.args = args[0], args[1:]
+	case "scripts":
+		var args []string
+		if args, err = splitArgs(rest); err != nil {
+			break
+		}
+		if len(args) < 2 || args[0] != "run" {
+			return bad("scripts run needs the names of the scripts to run")
+		}
+		cmd.sub, cmd.args = "run", args[1:]
+	case "reboot":
+		if err = count(0, 1); err == nil && len(words) == 1 {
+			cmd.timeout, err = parseTimeout(words[0], syn)
+		}
 	case "wait-frames":
 		if err = count(1, 2); err != nil {
 			break
@@ -227,4 +276,30 @@ func parsePoint(xs, ys string) (int, int, error) {
 		return 0, 0, fmt.Errorf("the position is two numbers of pixels, 0 or more, not %q %q", xs, ys)
 	}
 	return x, y, nil
+}
+
+// splitArgs splits operands at spaces; an operand with spaces is written
+// in double quotes, with Go's escapes ("My Documents", "a \"b\"").
+func splitArgs(s string) ([]string, error) {
+	var out []string
+	for {
+		s = strings.TrimLeft(s, " \t")
+		if s == "" {
+			return out, nil
+		}
+		if s[0] != '"' {
+			w, rest, _ := strings.Cut(s, " ")
+			out, s = append(out, w), rest
+			continue
+		}
+		q, err := strconv.QuotedPrefix(s)
+		if err != nil {
+			return nil, fmt.Errorf("an unterminated or malformed quoted operand: %s", s)
+		}
+		w, _ := strconv.Unquote(q)
+		out, s = append(out, w), s[len(q):]
+		if s != "" && s[0] != ' ' && s[0] != '\t' {
+			return nil, fmt.Errorf("a quoted operand must be followed by a space: %s", s)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package headless
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -77,6 +78,26 @@ func TestParse(t *testing.T) {
 		{line: "help", want: command{name: "help"}},
 		{line: "quit", want: command{name: "quit"}},
 		{line: "  quit  ", want: command{name: "quit"}},
+		{line: "sysinfo /tmp/pc.txt", want: command{name: "sysinfo", path: "/tmp/pc.txt"}},
+		{line: `sysinfo "/tmp/my pc.txt"`, want: command{name: "sysinfo", path: "/tmp/my pc.txt"}},
+		{line: "sysinfo", err: "one PATH"},
+		{line: "files ls", want: command{name: "files", sub: "ls", args: []string{}}},
+		{line: "files ls Documents", want: command{name: "files", sub: "ls", args: []string{"Documents"}}},
+		{line: `files put "/tmp/a b.txt" "My Documents"`, want: command{name: "files", sub: "put", args: []string{"/tmp/a b.txt", "My Documents"}}},
+		{line: "files get Documents/report.pdf /tmp", want: command{name: "files", sub: "get", args: []string{"Documents/report.pdf", "/tmp"}}},
+		{line: "files rename old.txt new.txt", want: command{name: "files", sub: "rename", args: []string{"old.txt", "new.txt"}}},
+		{line: "files close", want: command{name: "files", sub: "close", args: []string{}}},
+		{line: "files put onlyone", err: "takes 2 to 2 operands"},
+		{line: "files chmod x", err: `unknown files subcommand "chmod"`},
+		{line: "files", err: "needs a subcommand"},
+		{line: `files ls "unterminated`, err: "unterminated"},
+		{line: `files ls "a"b`, err: "followed by a space"},
+		{line: `scripts run "Clear cache" diag`, want: command{name: "scripts", sub: "run", args: []string{"Clear cache", "diag"}}},
+		{line: "scripts run", err: "names of the scripts"},
+		{line: "scripts list", err: "names of the scripts"},
+		{line: "reboot", want: command{name: "reboot"}},
+		{line: "reboot 600", want: command{name: "reboot", timeout: 600 * time.Second}},
+		{line: "reboot now", err: "number of seconds"},
 		{line: "teleport 1 2", err: `unknown command "teleport"`},
 		{line: "QUIT", err: "unknown command"},
 	}
@@ -92,7 +113,10 @@ func TestParse(t *testing.T) {
 			if err != nil {
 				t.Fatalf("parse(%q): %v", c.line, err)
 			}
-			if got != c.want {
+			if c.want.args == nil && got.args != nil && len(got.args) == 0 {
+				got.args = nil
+			}
+			if !reflect.DeepEqual(got, c.want) {
 				t.Fatalf("parse(%q) = %+v, want %+v", c.line, got, c.want)
 			}
 		})

@@ -54,6 +54,8 @@ type shell struct {
 	ctrl *controller.Controller
 	opts Options
 	sess *controller.Session
+	// files is the open advanced file transfer of sess, if any.
+	advanced *controller.Files
 
 	// inputPending is set by input commands until a snapshot --fresh has
 	// waited for their effect.
@@ -349,6 +351,8 @@ func (sh *shell) exec(ctx context.Context, cmd command) (*obj, error) {
 			return nil, err
 		}
 		return success(), nil
+	case "sysinfo", "files", "scripts", "reboot":
+		return sh.tool(ctx, s, cmd)
 	}
 	return nil, fmt.Errorf("unknown command %q", cmd.name)
 }
@@ -358,7 +362,7 @@ func participants(st protocol.State) []any {
 	people := make([]any, 0, len(st.Participants))
 	for _, p := range st.Participants {
 		people = append(people, newObj().set("participant_id", p.ID).set("name", p.Name).
-			set("role", p.Role).set("connected", p.Connected).set("left", p.LeftAt != nil).set("you", p.ID == st.You))
+			set("role", p.Role).set("connected", p.Connected).set("restarting", p.Restarting).set("left", p.LeftAt != nil).set("you", p.ID == st.You))
 	}
 	return people
 }
@@ -452,6 +456,9 @@ func eventObject(ev controller.Event) *obj {
 	case controller.EventJoined, controller.EventLeft, controller.EventPresence, controller.EventRole:
 		if p := ev.Participant; p != nil {
 			o.set("participant_id", p.ID).set("name", p.Name).set("role", p.Role).set("connected", p.Connected)
+			if p.Restarting {
+				o.set("restarting", true)
+			}
 		}
 	case controller.EventConsent:
 		o.set("action", ev.Action).set("granted", ev.Granted)
@@ -463,6 +470,19 @@ func eventObject(ev controller.Event) *obj {
 		}
 	case controller.EventStreamStart:
 		o.set("participant_id", ev.From)
+	case controller.EventScriptResult:
+		if r := ev.Script; r != nil {
+			o.set("from", ev.FromName).set("run_id", r.RunID).set("name", r.Name).set("status", r.Status).
+				set("exit_code", r.ExitCode).set("duration_ms", r.DurationMS)
+		}
+	case controller.EventFileTransfer:
+		if r := ev.Transfer; r != nil {
+			o.set("from", ev.FromName).set("direction", r.Direction).set("files", r.Files).set("bytes", r.Bytes).
+				set("status", r.Status).set("folder", r.Folder)
+			if r.Error != "" {
+				o.set("error", r.Error)
+			}
+		}
 	default:
 		if ev.Text != "" {
 			o.set("reason", ev.Text)
