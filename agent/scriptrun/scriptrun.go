@@ -30,7 +30,9 @@
 // are stopped as well: they could otherwise outlive the run, keep files in
 // a folder that is being removed, and go on doing what the CSR can no
 // longer see. A script that must start a program that stays has to start
-// it outside its process group (setsid on Unix).
+// it outside its process group and away from its output (on Linux,
+// setsid prog >/dev/null 2>&1 &); the run waits for such a program's hold
+// on the output at most a second.
 package scriptrun
 
 import (
@@ -239,12 +241,12 @@ func (r *Runner) runOne(ctx context.Context, dir string, index int, s Script, on
 	if in.Platform != scripttype.PlatformOf(runtime.GOOS) {
 		return fail("%s cannot run on %s.", in.Kind, osName(runtime.GOOS))
 	}
-	if err := checkFileName("script file", s.FileName); err != nil {
-		return fail("%s", err)
+	if why := fileNameProblem("script file", s.FileName); why != "" {
+		return fail("%s", why)
 	}
 	if s.InputName != "" || len(s.Input) > 0 {
-		if err := checkFileName("input file", s.InputName); err != nil {
-			return fail("%s", err)
+		if why := fileNameProblem("input file", s.InputName); why != "" {
+			return fail("%s", why)
 		}
 		if strings.EqualFold(s.InputName, s.FileName) {
 			return fail("The input file cannot have the name of the script file, %q.", s.FileName)
@@ -439,26 +441,26 @@ func writeFile(path string, data []byte) error {
 	return f.Close()
 }
 
-// checkFileName refuses a file name that is not a plain name in the run
-// folder. Names come from the other side, so anything that could lead
+// fileNameProblem says, as a sentence for the CSR, why a file name is not
+// a plain name in the run folder, or is "" when it is. Names come from the other side, so anything that could lead
 // elsewhere (separators, "..", a drive, a Windows device) or that Windows
 // would store under another name is refused on every system alike.
-func checkFileName(what, name string) error {
+func fileNameProblem(what, name string) string {
 	switch {
 	case name == "":
-		return fmt.Errorf("The %s has no name.", what)
+		return fmt.Sprintf("The %s has no name.", what)
 	case !utf8.ValidString(name) || len(name) > 255:
-		return fmt.Errorf("The %s's name is not a valid file name.", what)
+		return fmt.Sprintf("The %s's name is not a valid file name.", what)
 	case strings.ContainsAny(name, `/\`) || name == "." || name == "..":
-		return fmt.Errorf("The %s's name %q is not a plain file name: it must not name a folder.", what, name)
+		return fmt.Sprintf("The %s's name %q is not a plain file name: it must not name a folder.", what, name)
 	case strings.ContainsFunc(name, unicode.IsControl) || strings.ContainsAny(name, `:*?"<>|`):
-		return fmt.Errorf(`The %s's name %q has characters a file name cannot have (:*?"<>| or control characters).`, what, name)
+		return fmt.Sprintf(`The %s's name %q has characters a file name cannot have (:*?"<>| or control characters).`, what, name)
 	case strings.HasSuffix(name, ".") || strings.HasSuffix(name, " "):
-		return fmt.Errorf("The %s's name %q must not end in a dot or a space.", what, name)
+		return fmt.Sprintf("The %s's name %q must not end in a dot or a space.", what, name)
 	case isDeviceName(name):
-		return fmt.Errorf("The %s's name %q is the name of a device on Windows.", what, name)
+		return fmt.Sprintf("The %s's name %q is the name of a device on Windows.", what, name)
 	}
-	return nil
+	return ""
 }
 
 // isDeviceName says whether Windows takes name, with any extension, for a

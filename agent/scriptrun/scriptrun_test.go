@@ -73,7 +73,7 @@ func TestSplitRune(t *testing.T) {
 	}
 }
 
-func TestCheckFileName(t *testing.T) {
+func TestFileNameProblem(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		ok   bool
@@ -103,9 +103,9 @@ func TestCheckFileName(t *testing.T) {
 		{"\xff.sh", false},
 		{strings.Repeat("x", 256), false},
 	} {
-		err := checkFileName("input file", tc.name)
-		if (err == nil) != tc.ok {
-			t.Errorf("checkFileName(%q) = %v, want ok %v", tc.name, err, tc.ok)
+		why := fileNameProblem("input file", tc.name)
+		if (why == "") != tc.ok || (why != "" && !strings.HasPrefix(why, "The input file")) {
+			t.Errorf("fileNameProblem(%q) = %q, want ok %v", tc.name, why, tc.ok)
 		}
 	}
 }

@@ -39,7 +39,6 @@ func text(s string) *string { return &s }
 func sh(body string) Script {
 	return Script{Name: "a script", FileName: "script.sh", Body: []byte(body)}
 }
-func named(s Script, name string) Script { s.Name = name; return s }
 
 // trace is what one Run reported.
 type trace struct {
