@@ -220,7 +220,15 @@ func (s *state) fromCustomer(m *member, what, requestedBy string) error {
 // record stores a customer's record for everyone and delivers it.
 func (s *state) record(m *member, typ protocol.Type, target string, data any) error {
 	c := s.change()
-	c.event(typ, m.p.ID, target, store.AudienceAll, data)
+	e := c.event(typ, m.p.ID, target, store.AudienceAll, data)
+	// What the server adds (from, at, seq, from_name) must not take a record
+	// that came in just under the limit over it on the way out: clients
+	// refuse larger messages.
+	if n := len(eventMessage(e)); n > protocol.MaxMessageSize {
+		return refuse(http.StatusRequestEntityTooLarge, "message_too_large",
+			"This %s record is too large to pass on (%d bytes with the sender's details, the limit is %d); send fewer or shorter names.",
+			typ, n, protocol.MaxMessageSize)
+	}
 	if err := c.commit(string(typ)); err != nil {
 		return err
 	}

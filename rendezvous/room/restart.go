@@ -14,7 +14,9 @@ import (
 // is then "restarting": its place is kept for the restart grace instead of
 // the normal grace, and the others see it so. After the reboot and the
 // login, the agent trades the token for a new participant token (Resume)
-// and connects with it: it has rejoined (Attach).
+// and connects with it: it has rejoined (Attach). A connection with the
+// old token instead means that the computer did not restart: the restart
+// is cancelled, and the token no longer works.
 
 // Refusals of Restart and Resume.
 var (
@@ -23,7 +25,7 @@ var (
 	ErrResumeUsed = &Error{Status: http.StatusGone, Code: "resume_token_used",
 		Msg: "This resume token has already been used; each one works once. Join the session again with its number."}
 	ErrResumeExpired = &Error{Status: http.StatusGone, Code: "resume_token_expired",
-		Msg: "The time to rejoin after the restart is over, so this resume token no longer works. Join the session again with its number."}
+		Msg: "This resume token no longer works: the time to rejoin after the restart is over, or the computer came back without it. Join the session again with its number."}
 	ErrParticipantGone = &Error{Status: http.StatusGone, Code: "participant_gone",
 		Msg: "Your place in this session was given up while the computer restarted. Join the session again with its number."}
 )

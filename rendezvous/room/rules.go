@@ -147,18 +147,24 @@ func (r *Room) Attach(ctx context.Context, conn Conn, id string, afterSeq int64)
 			}
 		}
 		wasConnected := m.connected()
-		// The first connection after a resume is the agent back from its
-		// reboot; a connection before it is the old one reconnecting, and
-		// the reboot is still to come.
-		rejoin := !wasConnected && m.restarting() && m.p.Resumed
+		// A restarting customer that connects is back: after a resume, the
+		// agent after its reboot; with the old token, the computer did not
+		// restart after all (an agent whose reboot failed reconnects to say
+		// so). Any new connection counts, even one that comes before the
+		// old one is seen to be gone.
+		back := m.restarting() && !slices.Contains(m.conns, conn)
 		switch {
-		case rejoin:
+		case back:
+			typ := "restart_cancelled"
+			if m.p.Resumed {
+				typ = "rejoined"
+			}
 			c := s.change()
 			c.write(func(w store.Writer) error {
 				return w.SetParticipantRestart(context.Background(), id, time.Time{}, false)
 			})
-			c.event("rejoined", id, "", store.AudienceAll, map[string]string{"name": m.p.Name})
-			if err := c.commit("rejoin"); err != nil {
+			c.event(protocol.Type(typ), id, "", store.AudienceAll, map[string]string{"name": m.p.Name})
+			if err := c.commit(typ); err != nil {
 				return err
 			}
 			m.p.RestartUntil, m.p.Resumed = time.Time{}, false
@@ -183,7 +189,7 @@ func (r *Room) Attach(ctx context.Context, conn Conn, id string, afterSeq int64)
 				conn.Send(eventMessage(e))
 			}
 		}
-		if !wasConnected {
+		if !wasConnected || back {
 			s.broadcastState()
 		}
 		return nil

@@ -36,6 +36,14 @@ func TestDecode(t *testing.T) {
 		{"assist needs a number", `{"v":1,"type":"assist","data":{}}`, ErrInvalid},
 		{"attach with negative seq", `{"v":1,"type":"attach","data":{"after_seq":-1}}`, ErrInvalid},
 		{"notes may be empty", `{"v":1,"type":"notes","data":{"text":""}}`, nil},
+		{"script result", `{"v":1,"type":"script_result","data":{"run_id":"r1","index":0,"count":1,"name":"fix.sh","status":"ok","exit_code":0,"duration_ms":12}}`, nil},
+		{"script result without a run", `{"v":1,"type":"script_result","data":{"index":0,"count":1,"name":"fix.sh","status":"ok"}}`, ErrInvalid},
+		{"script result with a string exit code", `{"v":1,"type":"script_result","data":{"run_id":"r1","count":1,"name":"x","status":"ok","exit_code":"0"}}`, ErrMalformed},
+		{"file transfer", `{"v":1,"type":"file_transfer","data":{"direction":"to_customer","files":1,"bytes":3,"names":["a.txt"],"status":"done"}}`, nil},
+		{"file transfer of negative size", `{"v":1,"type":"file_transfer","data":{"direction":"to_customer","bytes":-3,"status":"done"}}`, ErrInvalid},
+		{"file transfer with names not a list", `{"v":1,"type":"file_transfer","data":{"direction":"to_customer","names":"a.txt","status":"done"}}`, ErrMalformed},
+		{"tools signal", `{"v":1,"type":"signal","data":{"to":"p","kind":"offer","sdp":"v=0","purpose":"tools"}}`, nil},
+		{"signal of an unknown purpose", `{"v":1,"type":"signal","data":{"to":"p","kind":"offer","sdp":"v=0","purpose":"voice"}}`, ErrInvalid},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -95,6 +103,11 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"v":1,"type":"consent_answer","data":{"request_id":"r","granted":true}}`))
 	f.Add([]byte(`{"v":1,"type":"state","data":{"participants":[{"id":"x"}]}}`))
 	f.Add([]byte(`{"v":1,"type":"attach","data":null}`))
+	f.Add([]byte(`{"v":1,"type":"script_result","data":{"run_id":"r1","index":1,"count":2,"name":"fix.ps1","requested_by":"par_c","status":"failed","exit_code":1,"duration_ms":900,"output":"line
+next","truncated":true,"error":""}}`))
+	f.Add([]byte(`{"v":1,"type":"file_transfer","data":{"direction":"from_customer","folder":"C:\Logs","files":2,"bytes":4096,"names":["a.log","b.log"],"status":"aborted","error":"stopped","requested_by":"par_c"}}`))
+	f.Add([]byte(`{"v":1,"type":"state","data":{"max_transfer_bytes":157286400,"participants":[{"id":"x","restarting":true}]}}`))
+	f.Add([]byte(`{"v":1,"type":"signal","data":{"to":"p","kind":"answer","sdp":"v=0","purpose":"tools"}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		env, msg, err := Decode(b)
 		if err != nil {
