@@ -11,10 +11,12 @@ import (
 	stdlog "log"
 	"log/slog"
 	"os"
+	"sync/atomic"
 
 	"github.com/jezek/xgb"
 
 	"lifeline/agent/capture"
+	"lifeline/agent/reboot"
 	"lifeline/agent/gui"
 	"lifeline/agent/session"
 	"lifeline/agent/stream"
@@ -27,7 +29,12 @@ import (
 
 type flags struct {
 	server, caFile, fingerprint, number, name, email, display, mode, colors, logLevel string
+	rebootCommand, rejoin, filesFolder                                                string
 	noGUI, loopbackOnly                                                               bool
+
+	// kept are the flags given on the command line that the agent keeps
+	// when it starts again after a restart (see rejoinArgs).
+	kept []string
 }
 
 // Run runs the agent and returns the exit code.
@@ -47,6 +54,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.StringVar(&f.colors, "colors", "full", "initial colours: full, 16bit or 256")
 	fs.BoolVar(&f.loopbackOnly, "loopback-only", false, "use loopback network paths only (tests on one machine)")
 	fs.StringVar(&f.logLevel, "log-level", "warn", "debug, info, warn or error")
+	fs.StringVar(&f.rebootCommand, "reboot-command", "", "`command` that restarts the computer when the support representative asks (run by sh -c; default: the system's own)")
+	fs.StringVar(&f.filesFolder, "files-folder", "", "the `folder` a support representative may browse and change in file transfer (default: your home folder)")
+	fs.StringVar(&f.rejoin, "rejoin", "", "rejoin the session described in this `file` after a restart (written by the agent itself)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -57,15 +67,27 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "lifeline-agent: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
+	fs.Visit(func(fl *flag.Flag) {
+		if keptFlags[fl.Name] {
+			f.kept = append(f.kept, "--"+fl.Name+"="+fl.Value.String())
+		}
+	})
 	run := f.run
 	if !f.noGUI {
 		run = f.runGUI
 	}
-	if err := run(ctx, stdin, stdout, stderr); err != nil {
+	if err := run(ctx, stdin, stdout, stderr); err != nil && !errors.Is(err, session.ErrRestarting) {
 		fmt.Fprintf(stderr, "lifeline-agent: %v\n", err)
 		return 1
 	}
 	return 0
+}
+
+// keptFlags are the flags a restarted agent starts with again: how it
+// works, not who joins where (the ticket says that).
+var keptFlags = map[string]bool{
+	"no-gui": true, "display": true, "mode": true, "colors": true, "loopback-only": true,
+	"log-level": true, "reboot-command": true, "files-folder": true,
 }
 
 // setup builds what both faces share: the log, and a session
@@ -79,6 +101,16 @@ func (f *flags) setup(stderr io.Writer) (session.Config, error) {
 	// xgb logs a line on every connection when ~/.Xauthority is missing,
 	// which is normal for a local display; its real errors reach us as errors.
 	xgb.Logger = stdlog.New(io.Discard, "", 0)
+	var ticket *reboot.Ticket
+	if f.rejoin != "" {
+		t, err := reboot.Load(f.rejoin)
+		if err != nil {
+			return session.Config{}, fmt.Errorf("cannot rejoin: %w", err)
+		}
+		ticket = &t
+		f.server, f.caFile, f.fingerprint = t.Server, t.CAFile, t.Fingerprint
+		f.number, f.name = t.SessionNumber, t.Name
+	}
 	if f.server == "" {
 		return session.Config{}, errors.New("--server is needed: the address of your support server")
 	}
@@ -95,7 +127,18 @@ func (f *flags) setup(stderr io.Writer) (session.Config, error) {
 		log.Info("no screen to share", "err", err)
 		screen = nil
 	}
-	return session.Config{API: client.New(f.server, tlsConf), LoopbackOnly: f.loopbackOnly, Screen: screen, Codec: opts, Log: log}, nil
+	api := client.New(f.server, tlsConf)
+	tools, err := f.tools(api, screen != nil)
+	if err != nil {
+		return session.Config{}, err
+	}
+	cfg := session.Config{API: api, LoopbackOnly: f.loopbackOnly, Screen: screen, Tools: tools, Codec: opts, Log: log}
+	if ticket != nil {
+		if err := f.resume(&cfg, *ticket); err != nil {
+			return session.Config{}, err
+		}
+	}
+	return cfg, nil
 }
 
 func (f *flags) runGUI(ctx context.Context, _ io.Reader, _, stderr io.Writer) error {
@@ -103,14 +146,23 @@ func (f *flags) runGUI(ctx context.Context, _ io.Reader, _, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	return gui.Run(ctx, gui.Config{
+	// The window closes when the computer restarts.
+	gctx, closeWindow := context.WithCancel(ctx)
+	defer closeWindow()
+	var restarting atomic.Bool
+	err = gui.Run(gctx, gui.Config{
 		Number: f.number, Name: f.name, Email: f.email,
 		Start: func(number, name, email string, ui session.UI) (gui.Agent, error) {
 			c := cfg
 			c.Number, c.Name, c.Email = number, name, email
 			a := session.New(c, ui)
 			go func() {
-				if err := a.Run(ctx); err != nil && ctx.Err() == nil {
+				err := a.Run(ctx)
+				switch {
+				case errors.Is(err, session.ErrRestarting):
+					restarting.Store(true)
+					closeWindow()
+				case err != nil && ctx.Err() == nil:
 					ui.Show(session.Event{Kind: session.EventEnded, Text: err.Error()})
 				}
 			}()
@@ -120,6 +172,10 @@ func (f *flags) runGUI(ctx context.Context, _ io.Reader, _, stderr io.Writer) er
 			return a, nil
 		},
 	})
+	if restarting.Load() {
+		return session.ErrRestarting
+	}
+	return err
 }
 
 func (f *flags) run(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -127,7 +183,7 @@ func (f *flags) run(ctx context.Context, stdin io.Reader, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	if f.number == "" || f.name == "" {
+	if (f.number == "" || f.name == "") && cfg.Token == "" {
 		return errors.New("--session and --name are needed in --no-gui mode")
 	}
 	cfg.Number, cfg.Name, cfg.Email = f.number, f.name, f.email
@@ -136,7 +192,12 @@ func (f *flags) run(ctx context.Context, stdin io.Reader, stdout, stderr io.Writ
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go term.Commands(cctx, a)
-	if err := a.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+	err = a.Run(ctx)
+	if errors.Is(err, session.ErrRestarting) {
+		fmt.Fprintln(stdout, "The computer is restarting; Lifeline rejoins the session at the next login.")
+		return err
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
 	return nil

@@ -280,7 +280,11 @@ func TestRebootAndRejoin(t *testing.T) {
 	}
 	cust.Answer(consent.AllowOnce)
 	must(t, s.Reboot(ctx))
-	tokens := cust.Reboots()
+	// The server says "restarting" before the agent's reboot returns.
+	var tokens []string
+	for deadline := time.Now().Add(10 * time.Second); len(tokens) == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		tokens = cust.Reboots()
+	}
 	if len(tokens) != 1 || tokens[0] == "" {
 		t.Fatalf("reboot tokens %q", tokens)
 	}
