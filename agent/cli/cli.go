@@ -16,8 +16,8 @@ import (
 	"github.com/jezek/xgb"
 
 	"lifeline/agent/capture"
-	"lifeline/agent/reboot"
 	"lifeline/agent/gui"
+	"lifeline/agent/reboot"
 	"lifeline/agent/session"
 	"lifeline/agent/stream"
 	"lifeline/agent/terminal"
