@@ -54,21 +54,29 @@ func do(p *e2etest.Proc, cmd string) reply {
 // session, and an agent on display d that joins it as customer name.
 func supportSession(t *testing.T, d *xvfbtest.Display, name string) (console, agent *e2etest.Proc) {
 	t.Helper()
+	console, agent, _ = supportSessionWith(t, d, name, nil)
+	return console, agent
+}
+
+// supportSessionWith is supportSession with more of the agent's
+// environment and flags; it also returns the server.
+func supportSessionWith(t *testing.T, d *xvfbtest.Display, name string, env []string, args ...string) (console, agent *e2etest.Proc, srv *e2etest.Server) {
+	t.Helper()
 	bin := e2etest.Binaries(t)
-	srv := e2etest.StartServer(t, bin)
+	srv = e2etest.StartServer(t, bin)
 	console = e2etest.Start(t, "console", nil, filepath.Join(bin, "console"), "--headless", "--server", srv.URL, "--server-fingerprint", srv.Fingerprint,
 		"--email", srv.Email, "--password-file", srv.PasswordFile, "--loopback-only")
 	started := do(console, "start")
 	if !started.ok() || len(started.str("number")) != 9 {
 		t.Fatalf("start: %v", started)
 	}
-	agent = e2etest.Start(t, "agent", d.Env(), filepath.Join(bin, "agent"), "--no-gui", "--server", srv.URL, "--server-fingerprint", srv.Fingerprint,
-		"--session", started.str("number"), "--name", name, "--display", d.Name, "--loopback-only")
+	agent = e2etest.Start(t, "agent", append(d.Env(), env...), filepath.Join(bin, "agent"), append([]string{"--no-gui", "--server", srv.URL, "--server-fingerprint", srv.Fingerprint,
+		"--session", started.str("number"), "--name", name, "--display", d.Name, "--loopback-only"}, args...)...)
 	agent.Expect(`^STATUS Connected to session`, 30*time.Second)
 	if r := do(console, "wait-customer 30"); !r.ok() {
 		t.Fatalf("wait-customer: %v", r)
 	}
-	return console, agent
+	return console, agent, srv
 }
 
 // grant has the console request an action and the customer answer it
