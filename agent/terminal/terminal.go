@@ -2,7 +2,23 @@
 // desktop and for tests: every request is one line on standard output,
 // answered by one line on standard input — y (allow once), n (deny) or a
 // (allow this and every further request during this session). Other input
-// lines are commands: stop, leave, chat TEXT.
+// lines are commands:
+//
+//	stop                      end viewing and control at once
+//	leave                     leave the session
+//	chat TEXT                 send a chat line to everyone
+//	files                     show the files the CSR published again
+//	download N[,N…]|all DIR   download those files (numbered as shown) into the folder DIR
+//	abort                     abort the download that is running
+//	end-files                 close the list of published files (End File Transfer)
+//
+// Every line the terminal writes starts with a word that says what it is:
+// REQUEST and ANSWER (a consent request), STATUS, CHAT, SHARING, NOTICE,
+// ENDED, and for basic file transfer FILES (the list changed, or closed)
+// followed by one FILE line per published file ("FILE 2 report.pdf
+// (2.1 MB)"), PROGRESS (at most once a second during a download),
+// DOWNLOADED (the download is complete) and FAILED (it is not). DIR is the
+// rest of the line: it may contain spaces, and "~" is the home folder.
 package terminal
 
 import (
@@ -12,10 +28,28 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 
 	"lifeline/agent/consent"
 	"lifeline/agent/session"
+	"lifeline/shared/filetransfer"
 )
+
+// Agent is what the commands ask of the running agent. *session.Agent
+// satisfies it.
+type Agent interface {
+	// Stop ends viewing and control at once and withdraws every grant.
+	Stop()
+	// Leave leaves the session.
+	Leave()
+	// Chat sends a chat line to everyone in the session.
+	Chat(text string)
+	// Download fetches published files by name into the folder dir.
+	// Cancelling ctx aborts it.
+	Download(ctx context.Context, names []string, dir string, progress func(filetransfer.Progress)) (filetransfer.Result, error)
+	// EndFileTransfer closes the list of published files on both sides.
+	EndFileTransfer()
+}
 
 // Terminal reads answers and commands from in and writes lines to out.
 type Terminal struct {
@@ -26,11 +60,22 @@ type Terminal struct {
 	asking  bool
 	lines   chan string
 	eof     chan struct{}
+
+	// Basic file transfer; fmu is never held while taking mu's turn to
+	// write, so the two cannot deadlock.
+	fmu      sync.Mutex
+	files    []filetransfer.DirEntry // the published list as last printed; nil: none
+	hidden   int                     // entries of it not shown (unsafe names)
+	download *download               // the download running, if any
+
+	now   func() time.Time // the clock of the progress lines (tests replace it)
+	every time.Duration    // at most one progress line this often
 }
 
 // New starts reading lines from in.
 func New(in io.Reader, out io.Writer) *Terminal {
-	t := &Terminal{out: out, answers: make(chan string), lines: make(chan string, 16), eof: make(chan struct{})}
+	t := &Terminal{out: out, answers: make(chan string), lines: make(chan string, 16), eof: make(chan struct{}),
+		now: time.Now, every: time.Second}
 	go t.read(in)
 	return t
 }
@@ -109,7 +154,13 @@ func (t *Terminal) Show(e session.Event) {
 	case session.EventNotice:
 		t.println("NOTICE %s", e.Text)
 	case session.EventEnded:
+		t.stopDownload(errSessionEnded)
+		t.fmu.Lock()
+		t.files = nil
+		t.fmu.Unlock()
 		t.println("ENDED %s", e.Text)
+	case session.EventFiles:
+		t.showFiles(e)
 	}
 }
 
@@ -125,8 +176,10 @@ func Banner(e session.Event) string {
 	}
 }
 
-// Commands runs the customer's commands until ctx ends.
-func (t *Terminal) Commands(ctx context.Context, a *session.Agent) {
+// Commands runs the customer's commands until ctx ends. A download runs
+// on its own goroutine, so that stop still works at once meanwhile; it is
+// aborted when ctx ends.
+func (t *Terminal) Commands(ctx context.Context, a Agent) {
 	for {
 		select {
 		case line := <-t.lines:
@@ -141,8 +194,16 @@ func (t *Terminal) Commands(ctx context.Context, a *session.Agent) {
 				if strings.TrimSpace(rest) != "" {
 					a.Chat(rest)
 				}
+			case "files":
+				t.printFiles()
+			case "download":
+				t.startDownload(ctx, a, rest)
+			case "abort":
+				t.abort()
+			case "end-files":
+				t.endFiles(a)
 			default:
-				t.println("NOTICE unknown command %q: type stop, leave, or chat followed by a message", cmd)
+				t.println("NOTICE unknown command %q: type stop, leave, chat followed by a message, files, download, abort or end-files", cmd)
 			}
 		case <-ctx.Done():
 			return
