@@ -92,7 +92,7 @@ func newFilesPanel(u *ui) *filesPanel {
 	p.win = u.app.NewWindow(filesTitle)
 	p.win.SetCloseIntercept(p.hideWindow)
 
-	p.intro = wrapped("Your support representative shared these files with you. Select the ones you want, choose where to save them, and press Download.")
+	p.intro = wrapped("")
 	p.all = widget.NewCheck("Select All", p.selectAll)
 	p.summary = widget.NewLabel("")
 	p.rows = container.NewVBox()
@@ -143,9 +143,14 @@ func newFilesPanel(u *ui) *filesPanel {
 	return p
 }
 
-// showList shows a published list (EventFiles with files), keeping the
-// selection of the names still in it, and brings the window up.
-func (p *filesPanel) showList(files []filetransfer.DirEntry) {
+// showList shows a published list (EventFiles with files) from the CSR
+// named from, keeping the selection of the names still in it, and brings
+// the window up.
+func (p *filesPanel) showList(from string, files []filetransfer.DirEntry) {
+	if from == "" {
+		from = "Your support representative"
+	}
+	p.intro.SetText(from + " shared these files with you. Select the ones you want, choose where to save them, and press Download.")
 	p.entries, p.hidden = terminal.Published(files)
 	keep := map[string]bool{}
 	for _, e := range p.entries {
@@ -574,7 +579,7 @@ func (u *ui) showFiles(e session.Event) {
 	if u.files == nil {
 		u.files = newFilesPanel(u)
 	}
-	u.files.showList(e.Files)
+	u.files.showList(e.From, e.Files)
 	u.filesBtn.Show()
 }
 

@@ -20,7 +20,7 @@ import (
 )
 
 var published = []filetransfer.DirEntry{
-	{Name: "report.pdf", Kind: filetransfer.KindFile, Size: 2_100_000},
+	{Name: "report.pdf", Kind: filetransfer.KindFile, Size: 2_202_010}, // 2.1 MB
 	{Name: "logs", Kind: filetransfer.KindDir},
 	{Name: "gone.txt", Kind: filetransfer.KindOther},
 }
@@ -114,11 +114,14 @@ func TestFilesWindowOpensWithTheList(t *testing.T) {
 	if u.files != nil {
 		t.Fatal("an empty list opened the window")
 	}
-	u.Show(session.Event{Kind: session.EventFiles, Files: append(slices.Clone(published),
+	u.Show(session.Event{Kind: session.EventFiles, From: "Carol", Files: append(slices.Clone(published),
 		filetransfer.DirEntry{Name: "clear\x1b[2J", Kind: filetransfer.KindFile, Size: 1})})
 	p := u.files
 	if p == nil || !p.shown || p.win.Title() != "File Transfer — Lifeline" || !u.filesBtn.Visible() {
 		t.Fatal("the File Transfer window is not on screen")
+	}
+	if p.intro.Text != "Carol shared these files with you. Select the ones you want, choose where to save them, and press Download." {
+		t.Fatalf("intro %q", p.intro.Text)
 	}
 	want := []string{"[ ] report.pdf (2.1 MB)", "[ ] logs (folder)", "[ ] gone.txt (unavailable) (disabled)"}
 	if got := rows(p); !slices.Equal(got, want) {
@@ -171,12 +174,12 @@ func TestFilesDownload(t *testing.T) {
 	test.Tap(p.all)
 	var during []string
 	ag.download = func(ctx context.Context, progress func(filetransfer.Progress)) (filetransfer.Result, error) {
-		progress(filetransfer.Progress{Path: "report.pdf", FileDone: 1_050_000, FileSize: 2_100_000, Done: 1_050_000, Total: 4_200_000})
+		progress(filetransfer.Progress{Path: "report.pdf", FileDone: 1_101_005, FileSize: 2_202_010, Done: 1_101_005, Total: 4_404_020})
 		during = append(during,
 			fmt.Sprintf("file %q %.2f", p.fileText.Text, p.fileBar.Value),
 			fmt.Sprintf("total %q %.2f", p.totalText, p.totalBar.Value),
 			fmt.Sprintf("download disabled %v, abort shown %v, folder disabled %v, boxes %q", p.download.Disabled(), p.abort.Visible(), p.choose.Disabled(), rows(p)))
-		return filetransfer.Result{Files: 3, Dirs: 1, Bytes: 4_200_000, Total: 4_200_000}, nil
+		return filetransfer.Result{Files: 3, Dirs: 1, Bytes: 4_404_020, Total: 4_404_020}, nil
 	}
 	test.Tap(p.download)
 

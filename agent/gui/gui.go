@@ -47,6 +47,8 @@ type Agent interface {
 	EndFileTransfer()
 }
 
+var _ Agent = (*session.Agent)(nil)
+
 // Config configures the window.
 type Config struct {
 	// Number, Name and Email prefill the join form (from the command line);

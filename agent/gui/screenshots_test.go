@@ -180,9 +180,9 @@ func play(u *ui, dir string) error {
 	}
 
 	// Basic file transfer: Carol publishes files, Ann downloads two.
-	u.Show(session.Event{Kind: session.EventFiles, Files: demoFiles[:3]})
+	u.Show(session.Event{Kind: session.EventFiles, From: "Carol", Files: demoFiles[:3]})
 	settle()
-	u.Show(session.Event{Kind: session.EventFiles, Files: demoFiles})
+	u.Show(session.Event{Kind: session.EventFiles, From: "Carol", Files: demoFiles})
 	fyne.DoAndWait(func() {
 		u.files.toggle(demoFiles[0].Name, true)
 		u.files.toggle(demoFiles[1].Name, true)

@@ -35,7 +35,7 @@ func (t *Terminal) showFiles(e session.Event) {
 		t.files, t.hidden = nil, 0
 		t.fmu.Unlock()
 		if open { // not again after end-files
-			t.println("FILES closed: %s", printable(e.Text))
+			t.println("FILES closed: %s", e.Text)
 		}
 		return
 	}
@@ -44,7 +44,7 @@ func (t *Terminal) showFiles(e session.Event) {
 		usable = []filetransfer.DirEntry{}
 	}
 	t.fmu.Lock()
-	t.files, t.hidden = usable, hidden
+	t.files, t.hidden, t.from = usable, hidden, e.From
 	t.fmu.Unlock()
 	t.printFiles()
 }
@@ -52,7 +52,7 @@ func (t *Terminal) showFiles(e session.Event) {
 // printFiles prints the published list, numbered for download.
 func (t *Terminal) printFiles() {
 	t.fmu.Lock()
-	files, hidden := t.files, t.hidden
+	files, hidden, from := t.files, t.hidden, t.from
 	t.fmu.Unlock()
 	if files == nil {
 		t.println("NOTICE No files are published to download.")
@@ -62,8 +62,12 @@ func (t *Terminal) printFiles() {
 	if len(files) == 0 {
 		lines = append(lines, "FILES none published right now")
 	} else {
-		lines = append(lines, fmt.Sprintf("FILES %s published; type download N[,N…]|all DIR to download, end-files to close the list",
-			Plural(len(files), "file", "files")))
+		by := ""
+		if from != "" {
+			by = " by " + from
+		}
+		lines = append(lines, fmt.Sprintf("FILES %s published%s; type download N[,N…]|all DIR to download, end-files to close the list",
+			Plural(len(files), "file", "files"), by))
 		for i, f := range files {
 			lines = append(lines, fmt.Sprintf("FILE %d %s (%s)", i+1, f.Name, EntrySize(f)))
 		}
@@ -141,7 +145,7 @@ func (t *Terminal) startDownload(ctx context.Context, a Agent, args string) {
 	files, busy := t.files, t.download != nil
 	t.fmu.Unlock()
 	switch {
-	case files == nil || len(files) == 0:
+	case len(files) == 0:
 		t.println("NOTICE No files are published to download.")
 		return
 	case busy:

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode"
 
 	"lifeline/agent/session"
 	"lifeline/shared/filetransfer"
@@ -44,7 +45,7 @@ type fakeAgent struct {
 	download  func(ctx context.Context, progress func(filetransfer.Progress)) (filetransfer.Result, error)
 }
 
-func (f *fakeAgent) record(s string) { f.mu.Lock(); f.calls = append(f.calls, s); f.mu.Unlock() }
+func (f *fakeAgent) record(s string)  { f.mu.Lock(); f.calls = append(f.calls, s); f.mu.Unlock() }
 func (f *fakeAgent) Stop()            { f.record("stop") }
 func (f *fakeAgent) Leave()           { f.record("leave") }
 func (f *fakeAgent) Chat(text string) { f.record("chat " + text) }
@@ -82,13 +83,13 @@ func waitOutput(t *testing.T, out *syncBuf, want string) {
 }
 
 var published = []filetransfer.DirEntry{
-	{Name: "report.pdf", Kind: filetransfer.KindFile, Size: 2_100_000},
+	{Name: "report.pdf", Kind: filetransfer.KindFile, Size: 2_097_152},
 	{Name: "logs", Kind: filetransfer.KindDir},
 	{Name: "gone.txt", Kind: filetransfer.KindOther},
 }
 
 const listLines = "FILES 3 files published; type download N[,N…]|all DIR to download, end-files to close the list\n" +
-	"FILE 1 report.pdf (2.1 MB)\nFILE 2 logs (folder)\nFILE 3 gone.txt (unavailable)\n"
+	"FILE 1 report.pdf (2.0 MB)\nFILE 2 logs (folder)\nFILE 3 gone.txt (unavailable)\n"
 
 // untilCancelled is a download that runs until it is aborted, as the
 // engine reports it.
@@ -109,9 +110,9 @@ func TestFileCommands(t *testing.T) {
 	withProgress := func(ctx context.Context, progress func(filetransfer.Progress)) (filetransfer.Result, error) {
 		for i := int64(1); i <= 4; i++ {
 			clock.add(600 * time.Millisecond)
-			progress(filetransfer.Progress{Path: "report.pdf", FileDone: i * 525_000, FileSize: 2_100_000, Done: i * 525_000, Total: 2_100_000})
+			progress(filetransfer.Progress{Path: "report.pdf", FileDone: i * 524_288, FileSize: 2_097_152, Done: i * 524_288, Total: 2_097_152})
 		}
-		return filetransfer.Result{Files: 3, Dirs: 1, Bytes: 2_100_000, Total: 2_100_000}, nil
+		return filetransfer.Result{Files: 3, Dirs: 1, Bytes: 2_097_152, Total: 2_097_152}, nil
 	}
 	cases := []struct {
 		name      string
@@ -128,29 +129,29 @@ func TestFileCommands(t *testing.T) {
 			want: listLines},
 		{name: "download with progress at most every second", files: published, input: "download 1,2 $DIR", download: withProgress,
 			want: "NOTICE Downloading 2 items into $DIR…\n" +
-				"PROGRESS report.pdf: 1.1 MB of 2.1 MB; 1.1 MB of 2.1 MB in all (50%)\n" +
-				"PROGRESS report.pdf: 2.1 MB of 2.1 MB; 2.1 MB of 2.1 MB in all (100%)\n" +
-				"DOWNLOADED Downloaded 3 files and 1 folder (2.1 MB) to $DIR.\n",
+				"PROGRESS report.pdf: 1.0 MB of 2.0 MB; 1.0 MB of 2.0 MB in all (50%)\n" +
+				"PROGRESS report.pdf: 2.0 MB of 2.0 MB; 2.0 MB of 2.0 MB in all (100%)\n" +
+				"DOWNLOADED Downloaded 3 files and 1 folder (2.0 MB) to $DIR.\n",
 			calls: []string{"download"}, downloads: []downloadCall{{[]string{"report.pdf", "logs"}, "$DIR"}}},
 		{name: "all leaves out what is unavailable", files: published, input: "download all $DIR",
 			download: func(context.Context, func(filetransfer.Progress)) (filetransfer.Result, error) {
-				return filetransfer.Result{Files: 1, Total: 2_100_000}, nil
+				return filetransfer.Result{Files: 1, Total: 2_097_152}, nil
 			},
-			want:  "NOTICE Downloading 2 items into $DIR…\nDOWNLOADED Downloaded 1 file (2.1 MB) to $DIR.\n",
+			want:  "NOTICE Downloading 2 items into $DIR…\nDOWNLOADED Downloaded 1 file (2.0 MB) to $DIR.\n",
 			calls: []string{"download"}, downloads: []downloadCall{{[]string{"report.pdf", "logs"}, "$DIR"}}},
 		{name: "the same number twice counts once", files: published, input: "download 1,1 $DIR", download: withProgress,
 			want: "NOTICE Downloading 1 item into $DIR…\n" +
-				"PROGRESS report.pdf: 1.1 MB of 2.1 MB; 1.1 MB of 2.1 MB in all (50%)\n" +
-				"PROGRESS report.pdf: 2.1 MB of 2.1 MB; 2.1 MB of 2.1 MB in all (100%)\n" +
-				"DOWNLOADED Downloaded 3 files and 1 folder (2.1 MB) to $DIR.\n",
+				"PROGRESS report.pdf: 1.0 MB of 2.0 MB; 1.0 MB of 2.0 MB in all (50%)\n" +
+				"PROGRESS report.pdf: 2.0 MB of 2.0 MB; 2.0 MB of 2.0 MB in all (100%)\n" +
+				"DOWNLOADED Downloaded 3 files and 1 folder (2.0 MB) to $DIR.\n",
 			calls: []string{"download"}, downloads: []downloadCall{{[]string{"report.pdf"}, "$DIR"}}},
 		{name: "a number beyond the list", files: published[:2], input: "download 9 /tmp",
 			list: "FILES 2 files published; type download N[,N…]|all DIR to download, end-files to close the list\n" +
-				"FILE 1 report.pdf (2.1 MB)\nFILE 2 logs (folder)\n",
+				"FILE 1 report.pdf (2.0 MB)\nFILE 2 logs (folder)\n",
 			want: "NOTICE There is no file 9: the list has 2 files, numbered 1 to 2.\n"},
 		{name: "number 0", files: published[:1], input: "download 0 /tmp",
 			list: "FILES 1 file published; type download N[,N…]|all DIR to download, end-files to close the list\n" +
-				"FILE 1 report.pdf (2.1 MB)\n",
+				"FILE 1 report.pdf (2.0 MB)\n",
 			want: "NOTICE There is no file 0: the list has 1 file, numbered 1.\n"},
 		{name: "no folder given", files: published, input: "download 1",
 			want: "NOTICE Say which folder to download into: download 1 DIR, such as download 1 /home/ana/Downloads.\n"},
@@ -268,7 +269,7 @@ func TestFileCommands(t *testing.T) {
 func TestShowFiles(t *testing.T) {
 	out := &syncBuf{}
 	term := New(strings.NewReader(""), out)
-	term.Show(session.Event{Kind: session.EventFiles, Files: []filetransfer.DirEntry{
+	term.Show(session.Event{Kind: session.EventFiles, From: "Carol", Files: []filetransfer.DirEntry{
 		{Name: "report.pdf", Kind: filetransfer.KindFile, Size: 999},
 		{Name: "evil\x1b[2Jname", Kind: filetransfer.KindFile, Size: 1}, // would clear the screen
 		{Name: "../../.bashrc", Kind: filetransfer.KindFile, Size: 1},
@@ -277,7 +278,7 @@ func TestShowFiles(t *testing.T) {
 	term.Show(session.Event{Kind: session.EventFiles, Files: []filetransfer.DirEntry{}})
 	term.Show(session.Event{Kind: session.EventFiles, Files: nil, Text: "Carol ended file transfer."})
 	term.Show(session.Event{Kind: session.EventFiles, Files: nil, Text: "Carol ended file transfer."}) // said once
-	want := "FILES 1 file published; type download N[,N…]|all DIR to download, end-files to close the list\n" +
+	want := "FILES 1 file published by Carol; type download N[,N…]|all DIR to download, end-files to close the list\n" +
 		"FILE 1 report.pdf (999 bytes)\n" +
 		"NOTICE 3 published files are not shown because their names are not safe to use.\n" +
 		"FILES none published right now\n" +
@@ -321,4 +322,36 @@ func TestDownloadStoppedByTheSession(t *testing.T) {
 			waitOutput(t, out, listLines+"NOTICE Downloading 1 item into "+dir+"…\n"+strings.ReplaceAll(c.want, "$DIR", dir))
 		})
 	}
+}
+
+// FuzzShow: whatever the other side sends (names, chat, reasons), every
+// line the terminal writes starts with its keyword and carries no control
+// character or text-direction mark that a terminal would act on.
+func FuzzShow(f *testing.F) {
+	f.Add("Carol", "hello", "report.pdf")
+	f.Add("Car\x1b]0;pwned\x07ol", "line one\nFAKE line two", "a\u202etxt.exe")
+	f.Add("\u2067", "\r\n\t\x00", "\xff\xfe")
+	keywords := []string{"STATUS ", "CHAT ", "SHARING ", "NOTICE ", "ENDED ", "FILES ", "FILE "}
+	f.Fuzz(func(t *testing.T, from, text, name string) {
+		out := &syncBuf{}
+		term := New(strings.NewReader(""), out)
+		term.Show(session.Event{Kind: session.EventStatus, Text: text})
+		term.Show(session.Event{Kind: session.EventChat, From: from, Text: text})
+		term.Show(session.Event{Kind: session.EventChat, From: from, Text: text, Private: true})
+		term.Show(session.Event{Kind: session.EventSharing, Viewers: []string{from}, Controllers: []string{text}})
+		term.Show(session.Event{Kind: session.EventNotice, Text: text})
+		term.Show(session.Event{Kind: session.EventFiles, From: from, Files: []filetransfer.DirEntry{{Name: name, Kind: filetransfer.KindFile}}})
+		term.Show(session.Event{Kind: session.EventFiles, Text: text + "x"})
+		term.Show(session.Event{Kind: session.EventEnded, Text: text})
+		for _, line := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
+			if !slices.ContainsFunc(keywords, func(k string) bool { return strings.HasPrefix(line, k) }) {
+				t.Fatalf("line without its keyword: %q", line)
+			}
+			for _, r := range line {
+				if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
+					t.Fatalf("line with %U: %q", r, line)
+				}
+			}
+		}
+	})
 }

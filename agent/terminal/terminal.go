@@ -35,6 +35,8 @@ import (
 	"lifeline/shared/filetransfer"
 )
 
+var _ Agent = (*session.Agent)(nil)
+
 // Agent is what the commands ask of the running agent. *session.Agent
 // satisfies it.
 type Agent interface {
@@ -65,6 +67,7 @@ type Terminal struct {
 	// write, so the two cannot deadlock.
 	fmu      sync.Mutex
 	files    []filetransfer.DirEntry // the published list as last printed; nil: none
+	from     string                  // the CSR who published it
 	hidden   int                     // entries of it not shown (unsafe names)
 	download *download               // the download running, if any
 
@@ -114,23 +117,24 @@ func (t *Terminal) Ask(ctx context.Context, r session.Request) consent.Answer {
 		t.mu.Unlock()
 	}()
 	for {
-		t.println("REQUEST %s %s: %s. Allow? y = yes, once; n = no; a = yes, and every request during this session", r.ID, r.Action, session.Describe(r))
+		t.println("REQUEST %s %s: %s. Allow? y = yes, once; n = no; a = yes, and every request during this session",
+			printable(r.ID), printable(r.Action), printable(session.Describe(r)))
 		select {
 		case line := <-t.answers:
 			switch strings.ToLower(line) {
 			case "y", "yes":
-				t.println("ANSWER %s allowed once", r.ID)
+				t.println("ANSWER %s allowed once", printable(r.ID))
 				return consent.AllowOnce
 			case "a", "all":
-				t.println("ANSWER %s allowed, with every request during this session", r.ID)
+				t.println("ANSWER %s allowed, with every request during this session", printable(r.ID))
 				return consent.AllowAll
 			case "n", "no":
-				t.println("ANSWER %s denied", r.ID)
+				t.println("ANSWER %s denied", printable(r.ID))
 				return consent.Deny
 			}
 			t.println("NOTICE please answer y, n or a")
 		case <-t.eof:
-			t.println("ANSWER %s denied (no input to answer with)", r.ID)
+			t.println("ANSWER %s denied (no input to answer with)", printable(r.ID))
 			return consent.Deny
 		case <-ctx.Done():
 			return consent.Deny
@@ -138,8 +142,10 @@ func (t *Terminal) Ask(ctx context.Context, r session.Request) consent.Answer {
 	}
 }
 
-// Show prints one event as one line.
+// Show prints one event as one line. Text from the other side is made
+// printable first (see printable).
 func (t *Terminal) Show(e session.Event) {
+	e.Text, e.From = printable(e.Text), printable(e.From)
 	switch e.Kind {
 	case session.EventStatus:
 		t.println("STATUS %s", e.Text)
@@ -150,7 +156,7 @@ func (t *Terminal) Show(e session.Event) {
 			t.println("CHAT %s: %s", e.From, e.Text)
 		}
 	case session.EventSharing:
-		t.println("SHARING %s", Banner(e))
+		t.println("SHARING %s", printable(Banner(e)))
 	case session.EventNotice:
 		t.println("NOTICE %s", e.Text)
 	case session.EventEnded:

@@ -45,20 +45,22 @@ func HiddenSentence(hidden int) string {
 	return fmt.Sprintf("%d published files are not shown because their names are not safe to use.", hidden)
 }
 
-// FormatSize writes a byte count in decimal units, as the user guide
-// does ("150 MB").
+// FormatSize writes a byte count as the user guide does ("150 MB"), with
+// a megabyte of 1 << 20 bytes like the site's transfer limit and the
+// file transfer engine's messages, so that the sizes shown add up to the
+// limit the customer may be told about.
 func FormatSize(n int64) string {
 	switch {
 	case n == 1:
 		return "1 byte"
-	case n < 1000:
+	case n < 1<<10:
 		return fmt.Sprintf("%d bytes", n)
-	case n < 1_000_000:
-		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
-	case n < 1_000_000_000:
-		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	case n < 1<<30:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
 	}
-	return fmt.Sprintf("%.1f GB", float64(n)/1e9)
+	return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
 }
 
 // EntrySize is what a list shows beside a name: the size of a file,
@@ -97,44 +99,36 @@ func Downloaded(r filetransfer.Result, dir string) string {
 	}
 	s := fmt.Sprintf("Downloaded %s (%s) to %s.", what, FormatSize(r.Total), dir)
 	if r.Resumed > 0 {
-		s += fmt.Sprintf(" %s of it %s already there and %s not downloaded again.",
-			FormatSize(r.Resumed), was(r.Resumed), was(r.Resumed))
+		s += fmt.Sprintf(" %s of it was already there and was not downloaded again.", FormatSize(r.Resumed))
 	}
 	if len(r.Skipped) > 0 {
+		const most = 5
 		var skipped []string
-		for _, k := range r.Skipped {
+		for _, k := range r.Skipped[:min(len(r.Skipped), most)] {
 			skipped = append(skipped, quote(printable(k.Path))+" ("+printable(k.Reason)+")")
+		}
+		if len(r.Skipped) > most {
+			skipped = append(skipped, fmt.Sprintf("and %d more", len(r.Skipped)-most))
 		}
 		s += " Not downloaded: " + strings.Join(skipped, ", ") + "."
 	}
 	return s
 }
 
-func was(n int64) string {
-	if n == 1 {
-		return "was"
-	}
-	return "were"
-}
-
-// printable keeps text from the other side to one harmless line: control
-// characters and text-direction marks become "?", and it is cut at 200
-// characters.
+// printable keeps text from the other side to one harmless line, so that
+// it can neither break the one-line-per-message format nor reach the
+// terminal as escape sequences: line breaks and tabs become spaces, other
+// control characters and text-direction marks "?".
 func printable(s string) string {
-	var b strings.Builder
-	n := 0
-	for _, r := range s {
-		if n == 200 {
-			b.WriteRune('…')
-			break
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			return ' '
+		case unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == unicode.ReplacementChar:
+			return '?'
 		}
-		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == unicode.ReplacementChar {
-			r = '?'
-		}
-		b.WriteRune(r)
-		n++
-	}
-	return b.String()
+		return r
+	}, strings.ToValidUTF8(s, "?"))
 }
 
 // FolderProblem says, in a sentence, why dir cannot receive a download;

@@ -18,8 +18,8 @@ func TestFormatSize(t *testing.T) {
 		n    int64
 		want string
 	}{
-		{0, "0 bytes"}, {1, "1 byte"}, {999, "999 bytes"}, {1000, "1.0 kB"}, {15_300, "15.3 kB"},
-		{2_100_000, "2.1 MB"}, {150_000_000, "150.0 MB"}, {3_200_000_000, "3.2 GB"},
+		{0, "0 bytes"}, {1, "1 byte"}, {1023, "1023 bytes"}, {1024, "1.0 KB"}, {15_360, "15.0 KB"},
+		{2_202_010, "2.1 MB"}, {150 << 20, "150.0 MB"}, {150_000_000, "143.1 MB"}, {3 << 30, "3.0 GB"},
 	} {
 		if got := FormatSize(c.n); got != c.want {
 			t.Errorf("FormatSize(%d) = %q, want %q", c.n, got, c.want)
@@ -43,11 +43,11 @@ func TestDownloaded(t *testing.T) {
 		r    filetransfer.Result
 		want string
 	}{
-		{filetransfer.Result{Files: 3, Total: 2_100_000}, "Downloaded 3 files (2.1 MB) to /home/ana/Downloads."},
+		{filetransfer.Result{Files: 3, Total: 2_202_010}, "Downloaded 3 files (2.1 MB) to /home/ana/Downloads."},
 		{filetransfer.Result{Files: 1, Total: 12}, "Downloaded 1 file (12 bytes) to /home/ana/Downloads."},
-		{filetransfer.Result{Files: 4, Dirs: 2, Total: 5_000}, "Downloaded 4 files and 2 folders (5.0 kB) to /home/ana/Downloads."},
-		{filetransfer.Result{Files: 2, Total: 3_000_000, Resumed: 1_000_000},
-			"Downloaded 2 files (3.0 MB) to /home/ana/Downloads. 1.0 MB of it were already there and were not downloaded again."},
+		{filetransfer.Result{Files: 4, Dirs: 2, Total: 5_120}, "Downloaded 4 files and 2 folders (5.0 KB) to /home/ana/Downloads."},
+		{filetransfer.Result{Files: 2, Total: 3 << 20, Resumed: 1 << 20},
+			"Downloaded 2 files (3.0 MB) to /home/ana/Downloads. 1.0 MB of it was already there and was not downloaded again."},
 		{filetransfer.Result{Files: 1, Total: 10, Skipped: []filetransfer.Skip{{Path: "logs/sock\x1b", Reason: "not a file or folder"}}},
 			"Downloaded 1 file (10 bytes) to /home/ana/Downloads. Not downloaded: “logs/sock?” (not a file or folder)."},
 	} {
