@@ -28,6 +28,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"lifeline/agent/session"
+	"lifeline/shared/filetransfer"
 )
 
 // Agent is what the window asks of a running agent. *session.Agent
@@ -39,6 +40,11 @@ type Agent interface {
 	Leave()
 	// Chat sends a chat line to everyone in the session.
 	Chat(text string)
+	// Download fetches published files by name into the folder dir,
+	// reporting progress (from any goroutine). Cancelling ctx aborts it.
+	Download(ctx context.Context, names []string, dir string, progress func(filetransfer.Progress)) (filetransfer.Result, error)
+	// EndFileTransfer closes the list of published files on both sides.
+	EndFileTransfer()
 }
 
 var _ Agent = (*session.Agent)(nil)

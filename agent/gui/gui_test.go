@@ -14,16 +14,27 @@ import (
 
 	"lifeline/agent/consent"
 	"lifeline/agent/session"
+	"lifeline/shared/filetransfer"
 	"lifeline/shared/protocol"
 )
 
 // fakeAgent records what the window asked of the agent.
 type fakeAgent struct {
-	mu     sync.Mutex
-	stops  int
-	leaves int
-	chats  []string
-	called chan string
+	mu        sync.Mutex
+	stops     int
+	leaves    int
+	chats     []string
+	downloads []downloadCall
+	called    chan string
+
+	// download plays a download; the window runs it on the test's
+	// goroutine (ui.start), so it may look at the window meanwhile.
+	download func(ctx context.Context, progress func(filetransfer.Progress)) (filetransfer.Result, error)
+}
+
+type downloadCall struct {
+	names []string
+	dir   string
 }
 
 func newFakeAgent() *fakeAgent { return &fakeAgent{called: make(chan string, 16)} }
@@ -48,6 +59,19 @@ func (f *fakeAgent) Chat(text string) {
 	f.mu.Unlock()
 	f.called <- "chat " + text
 }
+
+func (f *fakeAgent) Download(ctx context.Context, names []string, dir string, progress func(filetransfer.Progress)) (filetransfer.Result, error) {
+	f.mu.Lock()
+	f.downloads = append(f.downloads, downloadCall{names, dir})
+	play := f.download
+	f.mu.Unlock()
+	if play == nil {
+		return filetransfer.Result{}, errors.New("test: no download expected")
+	}
+	return play(ctx, progress)
+}
+
+func (f *fakeAgent) EndFileTransfer() { f.called <- "end-files" }
 
 // waitCall waits for the window's call to the agent (made on a goroutine).
 func (f *fakeAgent) waitCall(t *testing.T, want string) {

@@ -9,8 +9,10 @@ package gui
 //	    go test -tags x11 -run '^$' ./agent/gui/
 //
 // It plays a session with a fake agent (a failed and a good join, a chat,
-// a request, screen sharing, Stop and sharing again, leaving) and runs
-// ImageMagick's `import -window root` at each step, writing agent-*.png.
+// files published for download, a download, a request, screen sharing,
+// Stop and sharing again, leaving) and runs ImageMagick's
+// `import -window root` at each step, writing agent-*.png. The download
+// goes to a Downloads folder in a temporary home folder.
 // Fyne needs the main thread, which only TestMain has (the GLFW driver
 // locks it in its init). The pictures in docs/screenshots were taken with
 // a window manager running on the display (`DISPLAY=:57 openbox &`, from
@@ -24,6 +26,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -31,6 +34,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"lifeline/agent/session"
+	"lifeline/shared/filetransfer"
 	"lifeline/shared/protocol"
 )
 
@@ -48,14 +52,63 @@ func TestMain(m *testing.M) {
 // demoAgent plays the agent core: Stop ends sharing as the core would.
 type demoAgent struct{ ui session.UI }
 
-func (d *demoAgent) Stop()       { d.ui.Show(session.Event{Kind: session.EventSharing}) }
-func (d *demoAgent) Leave()      {}
-func (d *demoAgent) Chat(string) {}
+func (d *demoAgent) Stop()            { d.ui.Show(session.Event{Kind: session.EventSharing}) }
+func (d *demoAgent) Leave()           {}
+func (d *demoAgent) Chat(string)      {}
+func (d *demoAgent) EndFileTransfer() {}
+
+// demoFiles is what Carol publishes in the screenshots.
+var demoFiles = []filetransfer.DirEntry{
+	{Name: "printer-driver-4.2.1.tar.gz", Kind: filetransfer.KindFile, Size: 18_400_000},
+	{Name: "Printer setup guide.pdf", Kind: filetransfer.KindFile, Size: 2_150_000},
+	{Name: "network-check.sh", Kind: filetransfer.KindFile, Size: 4_300},
+	{Name: "drivers", Kind: filetransfer.KindDir},
+}
+
+// Download writes the names into dir over about four seconds, each file
+// filled to its published size, reporting progress as the engine would.
+func (d *demoAgent) Download(ctx context.Context, names []string, dir string, progress func(filetransfer.Progress)) (filetransfer.Result, error) {
+	var files []filetransfer.DirEntry
+	var total int64
+	for _, e := range demoFiles {
+		if slices.Contains(names, e.Name) && e.Kind == filetransfer.KindFile {
+			files = append(files, e)
+			total += e.Size
+		}
+	}
+	var done int64
+	const steps = 20
+	for _, f := range files {
+		for i := int64(1); i <= steps; i++ {
+			select {
+			case <-ctx.Done():
+				return filetransfer.Result{}, fmt.Errorf("%w: %v", filetransfer.ErrAborted, context.Cause(ctx))
+			case <-time.After(4 * time.Second / steps / time.Duration(len(files))):
+			}
+			progress(filetransfer.Progress{Path: f.Name, FileDone: f.Size * i / steps, FileSize: f.Size, Done: done + f.Size*i/steps, Total: total})
+		}
+		done += f.Size
+		if err := os.WriteFile(filepath.Join(dir, f.Name), make([]byte, f.Size), 0o600); err != nil {
+			return filetransfer.Result{}, fmt.Errorf("%w: %w", filetransfer.ErrIO, err)
+		}
+	}
+	return filetransfer.Result{Files: len(files), Bytes: total, Total: total}, nil
+}
 
 func screenshots(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+	home, err := os.MkdirTemp("", "ana-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(home)
+	if err := os.Mkdir(filepath.Join(home, "Downloads"), 0o700); err != nil {
+		return err
+	}
+	os.Setenv("HOME", home)
+	os.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
 	a := app.NewWithID(AppID)
 	//lint:ignore S1021 the Start closure below refers to u
 	var u *ui
@@ -81,15 +134,20 @@ func screenshots(dir string) error {
 	return <-errc
 }
 
+// shotNow takes a screenshot at once.
+func shotNow(dir, name string) error {
+	out, err := exec.Command("import", "-window", "root", filepath.Join(dir, name)).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("import %s: %v: %s", name, err, out)
+	}
+	return nil
+}
+
 func play(u *ui, dir string) error {
 	settle := func() { time.Sleep(900 * time.Millisecond) }
 	shot := func(name string) error {
 		settle()
-		out, err := exec.Command("import", "-window", "root", filepath.Join(dir, name)).CombinedOutput()
-		if err != nil {
-			return fmt.Errorf("import %s: %v: %s", name, err, out)
-		}
-		return nil
+		return shotNow(dir, name)
 	}
 	settle()
 	if err := shot("agent-join.png"); err != nil {
@@ -120,6 +178,39 @@ func play(u *ui, dir string) error {
 	if err := shot("agent-chat.png"); err != nil {
 		return err
 	}
+
+	// Basic file transfer: Carol publishes files, Ann downloads two.
+	u.Show(session.Event{Kind: session.EventFiles, From: "Carol", Files: demoFiles[:3]})
+	settle()
+	u.Show(session.Event{Kind: session.EventFiles, From: "Carol", Files: demoFiles})
+	fyne.DoAndWait(func() {
+		u.files.toggle(demoFiles[0].Name, true)
+		u.files.toggle(demoFiles[1].Name, true)
+	})
+	if err := shot("agent-files.png"); err != nil {
+		return err
+	}
+	fyne.DoAndWait(u.files.startDownload)
+	time.Sleep(1500 * time.Millisecond)
+	if err := shotNow(dir, "agent-files-progress.png"); err != nil {
+		return err
+	}
+	time.Sleep(3 * time.Second)
+	if err := shot("agent-files-done.png"); err != nil {
+		return err
+	}
+	fyne.DoAndWait(u.files.chooseFolder)
+	if err := shot("agent-files-folder.png"); err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() {
+		u.files.folderDialog.Hide()
+		u.files.hideWindow() // closed with its title bar's button: the main window can show it again
+	})
+	if err := shot("agent-files-hidden.png"); err != nil {
+		return err
+	}
+	u.Show(session.Event{Kind: session.EventFiles, Text: "Carol ended file transfer."})
 
 	answered := make(chan struct{})
 	go func() {

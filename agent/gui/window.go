@@ -71,10 +71,12 @@ type ui struct {
 	sendBtn     *widget.Button
 	leaveBtn    *widget.Button
 	closeBtn    *widget.Button
+	filesBtn    *widget.Button // shows the File Transfer window while files are published
 	endedText   string
 	sharing     string // the banner's sentence; "" while nobody views
 
 	banner *banner
+	files  *filesPanel // made with the first published list
 	ask    *asking
 	leave  *dialog.ConfirmDialog
 
@@ -221,12 +223,14 @@ func (u *ui) buildView() {
 	u.closeBtn = widget.NewButtonWithIcon("Close", theme.WindowCloseIcon(), u.app.Quit)
 	u.closeBtn.Importance = widget.HighImportance
 	u.closeBtn.Hide()
+	u.filesBtn = widget.NewButtonWithIcon("File Transfer", theme.DownloadIcon(), u.openFiles)
+	u.filesBtn.Hide()
 
 	top := container.NewVBox(header(), u.status, u.sharingBar, fieldLabel("Chat"))
 	bottom := container.NewVBox(
 		container.NewBorder(nil, nil, nil, u.sendBtn, u.chatEntry),
 		widget.NewSeparator(),
-		container.NewHBox(layout.NewSpacer(), u.leaveBtn, u.closeBtn),
+		container.NewHBox(u.filesBtn, layout.NewSpacer(), u.leaveBtn, u.closeBtn),
 	)
 	u.view = container.NewBorder(top, bottom, nil, nil,
 		container.NewStack(histBG, container.NewPadded(container.New(stickToBottom{u.scroll}, u.scroll))))
@@ -341,6 +345,9 @@ func (u *ui) joined(a Agent, err error) {
 	if u.phase == phaseSession {
 		u.win.Canvas().Focus(u.chatEntry)
 	}
+	if u.files != nil {
+		u.files.update() // a list that came while joining: Download needs the agent
+	}
 }
 
 type joinError string
@@ -364,6 +371,7 @@ func (u *ui) resetSession() {
 	u.chatEntry.Enable()
 	u.leaveBtn.Show()
 	u.closeBtn.Hide()
+	u.closeFiles()
 }
 
 // Show implements session.UI: it may be called from any goroutine.
@@ -395,6 +403,8 @@ func (u *ui) show(e session.Event) {
 		u.addSystem(e.Text)
 	case session.EventEnded:
 		u.end(e.Text)
+	case session.EventFiles:
+		u.showFiles(e)
 	}
 }
 
@@ -409,6 +419,7 @@ func (u *ui) end(text string) {
 	u.status.SetText(text)
 	u.addSystem(text)
 	u.setSharing("")
+	u.closeFiles()
 	u.denyPending()
 	if u.leave != nil {
 		u.leave.Hide()
