@@ -151,7 +151,7 @@ func (f *flags) runGUI(ctx context.Context, _ io.Reader, _, stderr io.Writer) er
 	defer closeWindow()
 	var restarting atomic.Bool
 	err = gui.Run(gctx, gui.Config{
-		Number: f.number, Name: f.name, Email: f.email,
+		Number: f.number, Name: f.name, Email: f.email, AutoJoin: cfg.Rejoined,
 		Start: func(number, name, email string, ui session.UI) (gui.Agent, error) {
 			c := cfg
 			c.Number, c.Name, c.Email = number, name, email

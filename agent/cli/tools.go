@@ -46,8 +46,8 @@ func (f *flags) tools(api *client.Client, haveDisplay bool) (session.Tools, erro
 			return sysinfo.Collect(ctx, sysinfo.Options{Display: display})
 		},
 		Scripts: &scriptrun.Runner{},
-		Reboot: func(ctx context.Context, token string) error {
-			t := reboot.Ticket{Server: f.server, CAFile: f.caFile, Fingerprint: f.fingerprint, ResumeToken: token, SessionNumber: f.number, Name: f.name}
+		Reboot: func(ctx context.Context, rt session.RebootTicket) error {
+			t := reboot.Ticket{Server: f.server, CAFile: f.caFile, Fingerprint: f.fingerprint, ResumeToken: rt.ResumeToken, SessionNumber: rt.Number, Name: rt.Name}
 			path, err := reboot.Arrange(rcfg, t)
 			if err != nil {
 				return fmt.Errorf("could not arrange to rejoin after the restart: %w", err)

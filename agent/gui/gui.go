@@ -54,6 +54,10 @@ type Config struct {
 	// Number, Name and Email prefill the join form (from the command line);
 	// any of them may be empty.
 	Number, Name, Email string
+	// AutoJoin joins at once with Number, Name and Email, without waiting
+	// for the customer: the agent starts again after a restart and rejoins
+	// with the session's resume token.
+	AutoJoin bool
 
 	// Start joins the session and returns the running agent. It is called
 	// on a background goroutine when the customer presses Join, with the
@@ -82,6 +86,7 @@ func Run(ctx context.Context, cfg Config) error {
 	a := app.NewWithID(AppID)
 	u := newUI(a, cfg)
 	u.win.Show()
+	u.autoJoin()
 	stop := context.AfterFunc(ctx, func() { fyne.Do(a.Quit) })
 	a.Run()
 	stop()

@@ -209,6 +209,19 @@ func TestJoinFormPrefilledFromFlags(t *testing.T) {
 	}
 }
 
+// After a restart the agent rejoins by itself: nothing to type or press.
+func TestAutoJoinAfterRestart(t *testing.T) {
+	var got []string
+	u := newTestUI(t, Config{Number: "482913077", Name: "Ann", AutoJoin: true, Start: func(number, name, email string, ui session.UI) (Agent, error) {
+		got = append(got, number, name)
+		return newFakeAgent(), nil
+	}})
+	u.autoJoin()
+	if len(got) != 2 || got[0] != "482913077" || got[1] != "Ann" || u.phase == phaseForm {
+		t.Fatalf("Start called with %q; phase %v", got, u.phase)
+	}
+}
+
 func TestJoinWhileStartRunsIsBusy(t *testing.T) {
 	release := make(chan struct{})
 	ag := newFakeAgent()

@@ -292,6 +292,14 @@ func (u *ui) setFormEnabled(on bool) {
 	}
 }
 
+// autoJoin joins without the customer pressing Join, when the agent
+// starts again after a restart.
+func (u *ui) autoJoin() {
+	if u.cfg.AutoJoin {
+		u.join()
+	}
+}
+
 // join is the Join button: Start runs on a background goroutine.
 func (u *ui) join() {
 	number, ok := normalizeNumber(u.number.Text)

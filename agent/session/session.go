@@ -453,7 +453,7 @@ func (a *Agent) answer(from string, req Request, ans consent.Answer) {
 		a.log.Warn("consent answer not sent", "err", err)
 	}
 	if ans != consent.Deny && req.Action == protocol.ActionReboot && a.grants.Take(from, protocol.ActionReboot) {
-		go a.restart(from)
+		go a.restart(from, a.state.Number)
 	}
 	a.showSharing()
 }

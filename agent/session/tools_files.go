@@ -117,21 +117,9 @@ func filesText(m *filetransfer.Manifest) string {
 	if n == 1 {
 		word = "file"
 	}
-	return fmt.Sprintf("%d %s (%s)", n, word, byteSize(m.TotalBytes()))
+	return fmt.Sprintf("%d %s (%s)", n, word, filetransfer.FormatSize(m.TotalBytes()))
 }
 
-// byteSize is a size in words a customer reads ("2.1 MB").
-func byteSize(n int64) string {
-	switch {
-	case n < 1000:
-		return fmt.Sprintf("%d bytes", n)
-	case n < 1000*1000:
-		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
-	case n < 1000*1000*1000:
-		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
-	}
-	return fmt.Sprintf("%.2f GB", float64(n)/1e9)
-}
 
 // recordTransfer writes a transfer that ended into the session's log.
 func (a *Agent) recordTransfer(direction, folder, requestedBy string, m *filetransfer.Manifest, res filetransfer.Result, err error) {

@@ -26,10 +26,17 @@ type Tools struct {
 	Sysinfo func(ctx context.Context) sysreport.Report
 	// Scripts runs script runs.
 	Scripts *scriptrun.Runner
-	// Reboot arranges for the agent to rejoin with resumeToken at the
-	// customer's next login, then restarts the computer. It returns once
-	// the restart has begun; the agent then exits.
-	Reboot func(ctx context.Context, resumeToken string) error
+	// Reboot arranges for the agent to rejoin at the customer's next
+	// login, then restarts the computer. It returns once the restart has
+	// begun; the agent then exits.
+	Reboot func(ctx context.Context, t RebootTicket) error
+}
+
+// RebootTicket is what the agent needs to rejoin after a restart.
+type RebootTicket struct {
+	ResumeToken string // the server's single-use token
+	Number      string // the session, for the customer's message
+	Name        string // the customer's name in it
 }
 
 // sysinfoTimeout bounds one collection (each category has its own limit
@@ -198,7 +205,7 @@ func (a *Agent) takeScriptGrant(from string) (detail string, ok bool) {
 // (granted): the server keeps the customer's place and gives a single-use
 // resume token, the agent arranges to start again with it at the next
 // login, restarts the computer and exits.
-func (a *Agent) restart(from string) {
+func (a *Agent) restart(from, number string) {
 	who := a.nameOf(from)
 	a.ui.Show(Event{Kind: EventNotice, Text: "Your computer restarts now, as " + who + " asked. Lifeline rejoins the session by itself when you log in again."})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -208,7 +215,7 @@ func (a *Agent) restart(from string) {
 	a.mu.Unlock()
 	t, err := a.api.Restart(ctx, session)
 	if err == nil {
-		err = a.cfg.Tools.Reboot(ctx, t.ResumeToken)
+		err = a.cfg.Tools.Reboot(ctx, RebootTicket{ResumeToken: t.ResumeToken, Number: number, Name: a.nameOf(a.myID())})
 		if err != nil {
 			// The server marked us restarting: connecting again tells it
 			// we are here after all.
@@ -234,4 +241,10 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func (a *Agent) myID() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.me
 }

@@ -49,19 +49,7 @@ func HiddenSentence(hidden int) string {
 // a megabyte of 1 << 20 bytes like the site's transfer limit and the
 // file transfer engine's messages, so that the sizes shown add up to the
 // limit the customer may be told about.
-func FormatSize(n int64) string {
-	switch {
-	case n == 1:
-		return "1 byte"
-	case n < 1<<10:
-		return fmt.Sprintf("%d bytes", n)
-	case n < 1<<20:
-		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
-	case n < 1<<30:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	}
-	return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
-}
+func FormatSize(n int64) string { return filetransfer.FormatSize(n) }
 
 // EntrySize is what a list shows beside a name: the size of a file,
 // "folder", or "unavailable" for something the CSR's computer could not

@@ -185,3 +185,19 @@ func (l Limits) validate(m *Manifest) error {
 	}
 	return nil
 }
+
+// FormatSize is a size as people read it in Lifeline ("2.1 MB"), in units
+// of 1 << 10 bytes like the limits.
+func FormatSize(n int64) string {
+	switch {
+	case n == 1:
+		return "1 byte"
+	case n < 1<<10:
+		return fmt.Sprintf("%d bytes", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	case n < 1<<30:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+}

@@ -102,10 +102,10 @@ func Join(t *testing.T, ts *rendezvoustest.Server, number string) *Customer {
 			return sysinfo.Collect(ctx, sysinfo.Options{Categories: []string{sysinfo.CatOS, sysinfo.CatMemory}})
 		},
 		Scripts: &scriptrun.Runner{TempDir: t.TempDir()},
-		Reboot: func(_ context.Context, token string) error {
+		Reboot: func(_ context.Context, t session.RebootTicket) error {
 			c.mu.Lock()
 			defer c.mu.Unlock()
-			c.reboots = append(c.reboots, token)
+			c.reboots = append(c.reboots, t.ResumeToken)
 			return nil
 		},
 	}
