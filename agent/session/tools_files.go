@@ -120,7 +120,6 @@ func filesText(m *filetransfer.Manifest) string {
 	return fmt.Sprintf("%d %s (%s)", n, word, filetransfer.FormatSize(m.TotalBytes()))
 }
 
-
 // recordTransfer writes a transfer that ended into the session's log.
 func (a *Agent) recordTransfer(direction, folder, requestedBy string, m *filetransfer.Manifest, res filetransfer.Result, err error) {
 	rec := &protocol.FileTransfer{Direction: direction, Folder: folder, Files: res.Files, Bytes: res.Bytes + res.Resumed, Status: protocol.TransferDone, RequestedBy: requestedBy}
