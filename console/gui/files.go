@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"lifeline/console/controller"
 	"lifeline/console/gui/internal/localfs"
 	"lifeline/shared/filetransfer"
 )
@@ -42,6 +43,8 @@ type remoteFiles interface {
 	Err() error
 	Close() error
 }
+
+var _ remoteFiles = (*controller.Files)(nil)
 
 // filesWindow is a session's advanced file transfer window; its fields
 // are owned by the UI thread.
@@ -98,6 +101,20 @@ func filesWindowOf(su *sessionUI) *filesWindow {
 	return filesWindows[su]
 }
 
+// openFileTransfer is Start File Transfer Advanced for a session: the
+// customer is asked, and the File Transfer window opens once they allow
+// it (or comes forward when it is open already).
+func (u *ui) openFileTransfer(su *sessionUI) {
+	s := su.s
+	u.startFileTransfer(su, "File Transfer — "+tabTitle(s.State(), 0), func(ctx context.Context) (remoteFiles, error) {
+		f, err := s.OpenFiles(ctx)
+		if err != nil {
+			return nil, err // not a nil *controller.Files in the interface
+		}
+		return f, nil
+	})
+}
+
 // startFileTransfer asks the customer (through open, on a goroutine) and
 // opens the window once they allow it; a window already open comes
 // forward instead.
@@ -130,6 +147,10 @@ func (u *ui) startFileTransfer(su *sessionUI, title string, open func(context.Co
 				dialog.ShowInformation("File Transfer", openFilesSentence(err), u.win)
 				return
 			}
+			if u.sessions[su.s.ID()] != su { // the session ended meanwhile
+				u.goDo(func() { _ = f.Close() })
+				return
+			}
 			u.showFileTransfer(su, title, f)
 		})
 	})
@@ -137,7 +158,7 @@ func (u *ui) startFileTransfer(su *sessionUI, title string, open func(context.Co
 
 // openFilesSentence says why the window did not open.
 func openFilesSentence(err error) string {
-	if errors.Is(err, filetransfer.ErrDenied) {
+	if errors.Is(err, controller.ErrDenied) || errors.Is(err, filetransfer.ErrDenied) {
 		return "The customer did not allow file transfer."
 	}
 	return "File transfer could not be started: " + sentence(err)
@@ -251,14 +272,29 @@ func (u *ui) filesEnded(fw *filesWindow, err error) {
 		return
 	}
 	fw.ended = true
-	msg := "File transfer has ended."
-	if err != nil {
-		msg = "File transfer has ended: " + sentence(err)
-	}
+	msg := endedWords(err)
 	fw.view.SetRemoteEnded(msg + " Close this window, or start file transfer again from the session.")
 	if fw.abort == nil {
 		fw.view.SetStatus(msg, true)
 	}
+}
+
+// endedWords says why the file transfer ended, without saying twice that
+// it did.
+func endedWords(err error) string {
+	if err == nil {
+		return "File transfer has ended."
+	}
+	why := strings.TrimSuffix(strings.TrimSpace(err.Error()), ".")
+	for _, p := range []string{"the file transfer ended: ", "file transfer ended: ", "the file transfer has ended: "} {
+		if len(why) >= len(p) && strings.EqualFold(why[:len(p)], p) {
+			why = why[len(p):]
+		}
+	}
+	if why == "" {
+		return "File transfer has ended."
+	}
+	return "File transfer has ended: " + why + "."
 }
 
 // ---- Browsing ---------------------------------------------------------------
@@ -580,7 +616,7 @@ func (pp *progressPump) completed() int {
 type tooLargeError struct{ size, limit int64 }
 
 func (e *tooLargeError) Error() string {
-	return fmt.Sprintf("the transfer is %s, more than the %s allowed", decimalSize(e.size), decimalSize(e.limit))
+	return fmt.Sprintf("the transfer is %s, more than the %s allowed", byteSize(e.size), byteSize(e.limit))
 }
 
 func (e *tooLargeError) Unwrap() error { return filetransfer.ErrTooLarge }
@@ -706,9 +742,9 @@ func transferSentence(t transfer, res filetransfer.Result, err error, took time.
 		if res.Dirs > 0 {
 			what += " in " + countWords(res.Dirs, "folder", "folders")
 		}
-		msg = fmt.Sprintf("%s %s (%s) %s %s in %s.", verb, what, decimalSize(res.Total), prep, t.dest, durationShort(took))
+		msg = fmt.Sprintf("%s %s (%s) %s %s in %s.", verb, what, byteSize(res.Total), prep, t.dest, durationShort(took))
 		if res.Resumed > 0 {
-			msg += fmt.Sprintf(" Already there and not sent again: %s.", decimalSize(res.Resumed))
+			msg += fmt.Sprintf(" Already there and not sent again: %s.", byteSize(res.Resumed))
 		}
 		if n := len(res.Skipped); n > 0 {
 			sk := res.Skipped[0]
@@ -814,7 +850,11 @@ func engineReason(err error) string {
 			msg = msg[i+len(s.Error())+2:]
 		}
 	}
-	return strings.TrimSuffix(strings.TrimSpace(msg), ".")
+	msg = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(msg), "."))
+	if msg == "" {
+		return "no reason was given"
+	}
+	return msg
 }
 
 // conflictName is the name an ErrExists refusal is about: the other

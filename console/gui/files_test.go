@@ -22,7 +22,10 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"lifeline/agent/consent"
+	"lifeline/console/internal/testcustomer"
 	"lifeline/shared/filetransfer"
+	"lifeline/shared/protocol"
 )
 
 // ---- The customer's side, in process ----------------------------------------
@@ -33,6 +36,7 @@ import (
 // channel.
 type pipeRemote struct {
 	dir    string // the customer's folder, shown as Root
+	shown  string // else this is shown as Root (a screenshot's "/home/ana")
 	max    int64
 	client *filetransfer.Client
 	conns  [2]*slowConn // the console's end, the customer's end
@@ -60,7 +64,10 @@ func (c *slowConn) Send(b []byte) error {
 
 var quiet = slog.New(slog.DiscardHandler)
 
-func newPipeRemote(t *testing.T, dir string, max int64, allow func(context.Context, filetransfer.Request) error) *pipeRemote {
+// mb is x megabytes of 1 << 20 bytes, the site's unit.
+func mb(x float64) int64 { return int64(x * (1 << 20)) }
+
+func newPipeRemote(t testing.TB, dir string, max int64, allow func(context.Context, filetransfer.Request) error) *pipeRemote {
 	t.Helper()
 	a, b := filetransfer.Pipe()
 	r := &pipeRemote{dir: dir, max: max, done: make(chan struct{}),
@@ -90,7 +97,7 @@ func newPipeRemote(t *testing.T, dir string, max int64, allow func(context.Conte
 	return r
 }
 
-func (r *pipeRemote) Root() string    { return r.dir }
+func (r *pipeRemote) Root() string    { return orDefault(r.shown, r.dir) }
 func (r *pipeRemote) MaxBytes() int64 { return r.max }
 
 func (r *pipeRemote) List(ctx context.Context, dir string) (filetransfer.Listing, error) {
@@ -423,7 +430,7 @@ func readFile(t *testing.T, p string) string {
 
 func TestFilesBrowse(t *testing.T) {
 	h := newFilesHarness(t, filesOptions{
-		max:   150_000_000,
+		max:   150 << 20,
 		local: []string{"notes.txt", "Projects/", "Projects/plan.md", "archive/"},
 		cust:  []string{"Documents/", "Documents/Old/", "Documents/letter.odt", "zeta.log", "Alpha.txt", "bad?name.txt"},
 	})
@@ -783,18 +790,18 @@ func TestFilesProgress(t *testing.T) {
 	var seen []string // the file lines shown while the first file was on its way
 	h.eventually("the second file under way", func() bool {
 		if v.fileBar.Value > 0 && v.fileBar.Value < 1 && v.overallBar.Value < 0.5 {
-			seen = append(seen, v.fileLabel.Text)
+			seen = append(seen, v.fileText)
 		}
-		return strings.HasPrefix(v.fileLabel.Text, "b.bin") && v.overallBar.Value > 0.5 && v.overallBar.Value < 1
+		return strings.HasPrefix(v.fileText, "b.bin") && v.overallBar.Value > 0.5 && v.overallBar.Value < 1
 	})
-	if !slices.ContainsFunc(seen, regexp.MustCompile(`^a\.bin — [\d.]+ [KM]B of 4\.2 MB$`).MatchString) {
+	if !slices.ContainsFunc(seen, regexp.MustCompile(`^a\.bin — [\d.]+ [KM]B of 4 MB \(\d+%\)$`).MatchString) {
 		t.Errorf("the first file's progress was not shown: %q", seen)
 	}
-	if !regexp.MustCompile(`^[\d.]+ MB of 8\.4 MB$`).MatchString(v.overallLabel.Text) {
-		t.Errorf("overall %q", v.overallLabel.Text)
+	if !regexp.MustCompile(`^[\d.]+ MB of 8 MB \(\d+%\)$`).MatchString(v.overallText) {
+		t.Errorf("overall %q", v.overallText)
 	}
 	h.remote.conns[0].delay.Store(0)
-	h.statusMatches(`^Sent 2 files \(8\.4 MB\) to .+ in \d+\.\d s\.$`)
+	h.statusMatches(`^Sent 2 files \(8 MB\) to .+ in \d+\.\d s\.$`)
 }
 
 // Abort Transfer stops the engine, which deletes the partial file.
@@ -829,8 +836,8 @@ func TestFilesAbort(t *testing.T) {
 		test.Tap(c.arrow)
 		h.eventually(c.what+" under way", func() bool { return v.fileBar.Value > 0.05 })
 		test.Tap(v.abortBtn)
-		if !v.abortBtn.Disabled() || !strings.HasPrefix(v.fileLabel.Text, "Aborting") {
-			t.Errorf("%s: Abort Transfer was not taken: %q", c.what, v.fileLabel.Text)
+		if !v.abortBtn.Disabled() || !strings.HasPrefix(v.fileText, "Aborting") {
+			t.Errorf("%s: Abort Transfer was not taken: %q", c.what, v.fileText)
 		}
 		h.statusMatches(c.want)
 		c.slow.delay.Store(0)
@@ -847,11 +854,11 @@ func TestFilesAbort(t *testing.T) {
 
 // A selection over the limit is refused before anything is sent.
 func TestFilesTooLarge(t *testing.T) {
-	h := newFilesHarness(t, filesOptions{max: 2_000_000, cust: []string{"dump/"}})
-	if err := os.WriteFile(filepath.Join(h.local, "video.mp4"), make([]byte, 2_100_000), 0o644); err != nil {
+	h := newFilesHarness(t, filesOptions{max: 2 << 20, cust: []string{"dump/"}})
+	if err := os.WriteFile(filepath.Join(h.local, "video.mp4"), make([]byte, mb(2.1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(h.cust, "dump", "core"), make([]byte, 2_500_000), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(h.cust, "dump", "core"), make([]byte, mb(2.5)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	test.Tap(h.fw.view.local.refreshBtn)
@@ -929,7 +936,7 @@ func TestFilesCustomerStops(t *testing.T) {
 	h.pick(v.remote, "b.txt")
 	h.remote.stop(errors.New("the customer pressed Stop"))
 	h.eventually("the end", func() bool { return v.remote.off })
-	want := "File transfer has ended: The customer pressed Stop."
+	want := "File transfer has ended: the customer pressed Stop."
 	if !strings.HasPrefix(v.remote.message.Text, want) || !v.remote.message.Visible() || h.status() != want {
 		t.Errorf("pane %q, status %q", v.remote.message.Text, h.status())
 	}
@@ -953,6 +960,23 @@ func TestFilesCustomerStops(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// When the session ends, its window closes without a question and file
+// transfer ends on the customer's side too.
+func TestFilesSessionEnds(t *testing.T) {
+	h := newFilesHarness(t, filesOptions{local: []string{"a.txt"}})
+	h.u.closeFileTransfer(h.su)
+	if !h.fw.closed || filesWindowOf(h.su) != nil {
+		t.Fatal("the window stays open")
+	}
+	h.background("Files.Close", func() error {
+		for !h.remote.closed.Load() {
+			time.Sleep(5 * time.Millisecond)
+		}
+		return nil
+	})
+	h.u.closeFileTransfer(h.su) // nothing left to close
 }
 
 // Closing the window during a transfer asks first, then aborts it and
@@ -992,12 +1016,192 @@ func TestFilesCloseDuringTransfer(t *testing.T) {
 	})
 }
 
+// ---- Through the controller, with a real agent ------------------------------
+
+// The window on a real session: the customer is asked (a no is said as
+// such), then files go both ways through the controller, the server and
+// the agent, and the customer's Stop disables their side.
+func TestFilesRealAgent(t *testing.T) {
+	h := newHarness(t)
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	makeTree(t, home, "patch.txt", "tools/", "tools/fix.sh")
+	su := h.started()
+	cust := testcustomer.Join(t, h.ts, su.s.Number())
+	makeTree(t, cust.Home, "from-ann.log", "Documents/")
+	h.eventually("the customer", func() bool { return !su.view.viewBtn.Disabled() })
+
+	// No answer from the customer's list is a no.
+	h.u.openFileTransfer(su)
+	h.eventually("the refusal", func() bool {
+		return overlayHas(h.u.win.Canvas().Overlays().Top(), "The customer did not allow file transfer.")
+	})
+	if got := cust.LastAsked(); got.Action != protocol.ActionFiles {
+		t.Fatalf("the customer was asked %+v", got)
+	}
+	test.Tap(h.dialogButton("OK"))
+	if filesWindowOf(su) != nil {
+		t.Fatal("a window opened although the customer said no")
+	}
+
+	cust.Answer(consent.AllowOnce)
+	h.u.openFileTransfer(su)
+	h.eventually("the window", func() bool { return filesWindowOf(su) != nil })
+	fh := &filesHarness{harness: h, fw: filesWindowOf(su), su: su, local: home, cust: cust.Home}
+	fh.idle("the listings")
+	v := fh.fw.view
+	if !strings.HasPrefix(fh.fw.win.Title(), "File Transfer — "+spaced(su.s.Number())) {
+		t.Errorf("title %q", fh.fw.win.Title())
+	}
+	if v.remote.path.Text != cust.Home || !slices.Equal(entryNames(v.remote), []string{"Documents", "from-ann.log"}) {
+		t.Fatalf("the customer's side shows %q: %v", v.remote.path.Text, entryNames(v.remote))
+	}
+	if v.limit.Text != "Up to "+byteSize(filetransfer.DefaultMaxTotalBytes)+" per transfer" {
+		t.Errorf("limit %q", v.limit.Text)
+	}
+	// Opening again brings the same window forward.
+	h.u.openFileTransfer(su)
+	if filesWindowOf(su) != fh.fw {
+		t.Fatal("a second window")
+	}
+
+	test.DoubleTap(fh.row(v.remote, "Documents"))
+	fh.idle("Documents")
+	fh.pick(v.local, "patch.txt", "tools")
+	test.Tap(v.sendBtn)
+	fh.statusMatches(`^Sent 2 files in 1 folder \(\d+ bytes\) to ` + regexp.QuoteMeta(filepath.Join(cust.Home, "Documents")) + ` in [\d.]+ s\.$`)
+	for _, f := range []string{"patch.txt", "tools/fix.sh"} {
+		if got := readFile(t, filepath.Join(cust.Home, "Documents", f)); got != f {
+			t.Errorf("the customer's %s = %q", f, got)
+		}
+	}
+	test.Tap(v.remote.upBtn)
+	fh.idle("up")
+	fh.pick(v.remote, "from-ann.log")
+	test.Tap(v.getBtn)
+	fh.statusMatches(`^Received 1 file \(12 bytes\) into ` + regexp.QuoteMeta(home) + ` in [\d.]+ s\.$`)
+	if got := readFile(t, filepath.Join(home, "from-ann.log")); got != "from-ann.log" {
+		t.Errorf("fetched %q", got)
+	}
+	fh.menu(v.remote, "", "New Folder…")
+	fh.typeName("Logs for Carol")
+	fh.button("Create")
+	fh.statusMatches(`^Created the folder “Logs for Carol” in ` + regexp.QuoteMeta(cust.Home) + `\.$`)
+	if fi, err := os.Stat(filepath.Join(cust.Home, "Logs for Carol")); err != nil || !fi.IsDir() {
+		t.Errorf("no folder on the customer's computer: %v", err)
+	}
+
+	// The customer presses Stop.
+	cust.Agent.Stop()
+	h.eventually("the end of file transfer", func() bool { return v.remote.off })
+	if !strings.HasPrefix(v.remote.message.Text, "File transfer has ended: ") || !v.getBtn.Disabled() || !v.remote.newBtn.Disabled() {
+		t.Errorf("after Stop: %q", v.remote.message.Text)
+	}
+	test.Tap(v.endBtn)
+	h.eventually("the window closed", func() bool { return filesWindowOf(su) == nil })
+}
+
+// ---- The screenshot ---------------------------------------------------------
+
+// filesScene stages the File Transfer window for the documentation
+// (docs/screenshots/console-files.png): a customer's home, the CSR's
+// Downloads with two files selected, and their transfer under way; then
+// shoot takes the picture. on runs f on the UI thread and waits; until
+// waits there for cond. The screenshots' play runs it on a real display
+// with su a live session; TestFilesScene keeps it working.
+func filesScene(u *ui, su *sessionUI, tb testing.TB, on func(func()), until func(string, func() bool) error, shoot func(string) error) error {
+	home, cust := tb.TempDir(), tb.TempDir()
+	for _, f := range []struct {
+		dir, name string
+		size      int
+	}{
+		{home, "Downloads/printer-driver-5.2.deb", int(mb(12.4))},
+		{home, "Downloads/fix-spooler.sh", 1_843},
+		{home, "Downloads/network-check.ps1", 6_120},
+		{home, "Downloads/Support Tools/readme.txt", 900},
+		{cust, "Documents/letter.odt", 31_000},
+		{cust, "Pictures/scan-0001.png", int(mb(2.3))},
+		{cust, "Desktop/todo.txt", 120},
+		{cust, "cups-error.log", 48_210},
+		{cust, "printer-setup.pdf", int(mb(1.2))},
+	} {
+		p := filepath.Join(f.dir, filepath.FromSlash(f.name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, bytes.Repeat([]byte{'x'}, f.size), 0o644); err != nil {
+			return err
+		}
+	}
+	r := newPipeRemote(tb, cust, filetransfer.DefaultMaxTotalBytes, nil)
+	r.shown = "/home/ana"
+	title := "File Transfer — 482 913 077 — Ann Smith"
+	if su.s != nil {
+		title = "File Transfer — " + tabTitle(su.s.State(), 0)
+	}
+	var fw *filesWindow
+	on(func() {
+		fw = u.showFileTransfer(su, title, r)
+		u.browse(fw, fw.local, filepath.Join(home, "Downloads"))
+	})
+	if err := until("the listings", func() bool {
+		return len(fw.view.local.Entries()) == 4 && len(fw.view.remote.Entries()) == 5
+	}); err != nil {
+		return err
+	}
+	on(func() {
+		fw.view.local.click(slices.IndexFunc(fw.view.local.Entries(), func(e filetransfer.DirEntry) bool { return e.Name == "fix-spooler.sh" }), 0)
+		fw.view.local.click(slices.IndexFunc(fw.view.local.Entries(), func(e filetransfer.DirEntry) bool { return e.Name == "printer-driver-5.2.deb" }), fyne.KeyModifierControl)
+		r.conns[0].delay.Store(int64(3 * time.Millisecond)) // about 2 s for the 12.4 MB
+		fw.view.OnSend()
+	})
+	if err := until("the transfer under way", func() bool { return fw.view.overallBar.Value > 0.3 }); err != nil {
+		return err
+	}
+	if err := shoot("console-files.png"); err != nil {
+		return err
+	}
+	r.conns[0].delay.Store(0)
+	if err := until("the transfer done", func() bool { return !fw.busy }); err != nil {
+		return err
+	}
+	on(func() { u.closeFiles(fw) })
+	return nil
+}
+
+func TestFilesScene(t *testing.T) {
+	h := newFilesHarness(t, filesOptions{})
+	h.u.closeFiles(h.fw) // the scene opens its own
+	su := &sessionUI{}
+	var shot []string
+	err := filesScene(h.u, su, t, func(f func()) { f() }, func(what string, cond func() bool) error {
+		h.eventually(what, cond)
+		return nil
+	}, func(name string) error {
+		v := filesWindowOf(su).view
+		if !v.progress.Visible() || !strings.HasPrefix(v.fileText, "printer-driver-5.2.deb — ") || len(v.local.sel) != 2 {
+			t.Errorf("the scene shows %q, %d selected", v.fileText, len(v.local.sel))
+		}
+		shot = append(shot, name)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(shot, []string{"console-files.png"}) {
+		t.Fatalf("shots %v", shot)
+	}
+	if filesWindowOf(su) != nil {
+		t.Error("the scene left its window open")
+	}
+}
+
 // ---- Sentences --------------------------------------------------------------
 
 func TestTransferSentences(t *testing.T) {
 	put := transfer{put: true, dest: "/home/ana/Documents"}
 	get := transfer{dest: "/home/carol/Downloads"}
-	ok := filetransfer.Result{Files: 3, Total: 12_400_000}
+	ok := filetransfer.Result{Files: 3, Total: mb(12.4)}
 	for _, c := range []struct {
 		what      string
 		t         transfer
@@ -1012,7 +1216,7 @@ func TestTransferSentences(t *testing.T) {
 		{"sent", put, ok, nil, 2100 * time.Millisecond, false, 3, "Sent 3 files (12.4 MB) to /home/ana/Documents in 2.1 s.", false},
 		{"received with folders", get, filetransfer.Result{Files: 1, Dirs: 2, Total: 999}, nil, 75 * time.Second, false, 0,
 			"Received 1 file in 2 folders (999 bytes) into /home/carol/Downloads in 1 min 15 s.", false},
-		{"resumed and skipped", put, filetransfer.Result{Files: 2, Total: 3_000_000, Resumed: 1_000_000,
+		{"resumed and skipped", put, filetransfer.Result{Files: 2, Total: 3 << 20, Resumed: 1 << 20,
 			Skipped: []filetransfer.Skip{{Path: "tree/link", Reason: "it is a symbolic link, and links are never followed"}}}, nil, 12 * time.Second, false, 0,
 			"Sent 2 files (3 MB) to /home/ana/Documents in 12 s. Already there and not sent again: 1 MB. " +
 				"Left out 1 item, such as “tree/link”: it is a symbolic link, and links are never followed.", false},
@@ -1025,7 +1229,7 @@ func TestTransferSentences(t *testing.T) {
 		{"aborted while measuring", put, filetransfer.Result{}, context.Canceled, time.Second, true, 0, "Aborted; nothing was sent.", false},
 		{"the customer aborted", put, filetransfer.Result{}, &filetransfer.RemoteError{Code: filetransfer.CodeAborted, Msg: "stop"}, time.Second, false, 0,
 			"The customer stopped the transfer; partial files were deleted.", true},
-		{"too large here", put, filetransfer.Result{}, &tooLargeError{size: 210_000_000, limit: 150_000_000}, 0, false, 0,
+		{"too large here", put, filetransfer.Result{}, &tooLargeError{size: 210 << 20, limit: 150 << 20}, 0, false, 0,
 			"Refused: the transfer is 210 MB, more than the 150 MB allowed.", true},
 		{"too large there", get, filetransfer.Result{}, &filetransfer.RemoteError{Code: filetransfer.CodeTooLarge,
 			Msg: "transfer too large: the transfer is 210.0 MB; at most 150.0 MB are allowed per transfer"}, 0, false, 0,
@@ -1058,14 +1262,36 @@ func TestTransferSentences(t *testing.T) {
 	}
 }
 
+// The customer's side's refusals (code, path and message are its own,
+// untrusted) always come out as a sentence, without a panic.
+func FuzzTransferSentence(f *testing.F) {
+	f.Add(uint8(filetransfer.CodeExists), "a.txt", "\"a.txt\" already exists", true)
+	f.Add(uint8(filetransfer.CodeUnsafePath), "x:y", `refused "x:y": no`, false)
+	f.Add(uint8(filetransfer.CodeTooLarge), "", "transfer too large: too large: ", true)
+	f.Add(uint8(0), "", "\"", false)
+	f.Add(uint8(filetransfer.CodeIO), "", ". ", false)
+	f.Add(uint8(200), "\x00", "\xff\xfe", true)
+	f.Fuzz(func(t *testing.T, code uint8, path, msg string, put bool) {
+		err := fmt.Errorf("files: %w", &filetransfer.RemoteError{Code: filetransfer.Code(code), Path: path, Msg: msg})
+		got, bad := transferSentence(transfer{put: put, dest: "/home/ana"}, filetransfer.Result{}, err, time.Second, false, 0)
+		if !bad || !strings.HasSuffix(got, ".") {
+			t.Fatalf("%q (failure %v)", got, bad)
+		}
+		if reasonWords(err, true) == "" || reasonWords(err, false) == "" {
+			t.Fatalf("no reason for %q", msg)
+		}
+		conflictName(err)
+	})
+}
+
 func TestFileWords(t *testing.T) {
 	for _, c := range []struct {
 		n    int64
 		want string
-	}{{0, "0 bytes"}, {1, "1 byte"}, {999, "999 bytes"}, {1000, "1 KB"}, {12_400_000, "12.4 MB"},
-		{150_000_000, "150 MB"}, {2_500_000_000, "2.5 GB"}} {
-		if got := decimalSize(c.n); got != c.want {
-			t.Errorf("decimalSize(%d) = %q, want %q", c.n, got, c.want)
+	}{{0, "0 bytes"}, {1, "1 byte"}, {1023, "1023 bytes"}, {1024, "1 KB"}, {1843, "1.8 KB"}, {mb(12.4), "12.4 MB"},
+		{150 << 20, "150 MB"}, {5 << 29, "2.5 GB"}} {
+		if got := byteSize(c.n); got != c.want {
+			t.Errorf("byteSize(%d) = %q, want %q", c.n, got, c.want)
 		}
 	}
 	for _, c := range []struct{ root, rel, want string }{
@@ -1095,7 +1321,7 @@ func TestFilesViewMarkup(t *testing.T) {
 	test.NewTempApp(t)
 	v := newFilesView()
 	v.local.loc, v.remote.loc = time.UTC, time.UTC
-	v.SetLimit(150_000_000)
+	v.SetLimit(150 << 20)
 	size := fyne.NewSize(1100, 680)
 	v.local.SetFolder("/home/carol", false)
 	v.remote.SetFolder("/home/ana", true)
@@ -1106,7 +1332,7 @@ func TestFilesViewMarkup(t *testing.T) {
 	at := func(d, h int) time.Time { return time.Date(2026, 11, d, h, 5, 0, 0, time.UTC) }
 	v.local.SetFolder("/home/carol/Downloads", false)
 	v.local.SetEntries([]filetransfer.DirEntry{
-		{Name: "printer-driver-5.2.deb", Size: 12_400_000, ModTime: at(21, 9)},
+		{Name: "printer-driver-5.2.deb", Size: mb(12.4), ModTime: at(21, 9)},
 		{Name: "Tools", Kind: filetransfer.KindDir, ModTime: at(2, 14)},
 		{Name: "fix-spooler.sh", Size: 1_843, ModTime: at(20, 16)},
 	}, 0)
@@ -1122,8 +1348,8 @@ func TestFilesViewMarkup(t *testing.T) {
 
 	v.SetBusy(true)
 	v.StartTransfer("Sending 2 items to /home/ana/Documents", "Measuring the selection…")
-	v.SetProgress(filetransfer.Progress{Path: "printer-driver-5.2.deb", FileDone: 5_100_000, FileSize: 12_400_000,
-		Done: 5_101_843, Total: 12_401_843})
+	v.SetProgress(filetransfer.Progress{Path: "printer-driver-5.2.deb", FileDone: mb(5.1), FileSize: mb(12.4),
+		Done: mb(5.1) + 1_843, Total: mb(12.4) + 1_843})
 	v.SetStatus("Sending 2 items to /home/ana/Documents…", false)
 	render(t, "files_transferring.xml", v.content, size)
 
@@ -1132,7 +1358,8 @@ func TestFilesViewMarkup(t *testing.T) {
 	v.SetStatus("Sent 2 files (12.4 MB) to /home/ana/Documents in 2.1 s.", false)
 	render(t, "files_done.xml", v.content, size)
 
-	v.SetRemoteEnded("File transfer has ended: The customer pressed Stop. Close this window, or start file transfer again from the session.")
-	v.SetStatus("File transfer has ended: The customer pressed Stop.", true)
+	v.SetRemoteEnded("File transfer has ended: the customer stopped it, or the connection was lost. " +
+		"Close this window, or start file transfer again from the session.")
+	v.SetStatus("File transfer has ended: the customer stopped it, or the connection was lost.", true)
 	render(t, "files_ended.xml", v.content, size)
 }

@@ -36,15 +36,16 @@ type filesView struct {
 	getBtn        *widget.Button
 	progress      *fyne.Container
 	heading       *widget.Label
-	fileLabel     *widget.Label
 	fileBar       *widget.ProgressBar
-	overallLabel  *widget.Label
 	overallBar    *widget.ProgressBar
 	abortBtn      *widget.Button
 	status        *widget.Label
 	content       fyne.CanvasObject
 
 	busy bool
+	// fileText and overallText are written on the bars: the current file
+	// and its bytes, the bytes of the whole transfer.
+	fileText, overallText string
 
 	// OnSend puts the local selection into the customer's folder, OnGet
 	// the other way round; OnAbort is Abort Transfer, OnEnd End File
@@ -76,16 +77,14 @@ func newFilesView() *filesView {
 	v.heading = widget.NewLabel("")
 	v.heading.TextStyle = fyne.TextStyle{Bold: true}
 	v.heading.Truncation = fyne.TextTruncateEllipsis
-	v.fileLabel = widget.NewLabel("")
-	v.fileLabel.Truncation = fyne.TextTruncateEllipsis
 	v.fileBar = widget.NewProgressBar()
-	v.overallLabel = widget.NewLabel("")
+	v.fileBar.TextFormatter = func() string { return v.fileText }
 	v.overallBar = widget.NewProgressBar()
+	v.overallBar.TextFormatter = func() string { return v.overallText }
 	v.abortBtn = widget.NewButtonWithIcon("Abort Transfer", theme.CancelIcon(), func() { call(v.OnAbort) })
 	v.abortBtn.Importance = widget.DangerImportance
 	bars := container.New(layout.NewFormLayout(),
-		widget.NewLabel("File"), container.NewVBox(v.fileLabel, v.fileBar),
-		widget.NewLabel("Overall"), container.NewVBox(v.overallLabel, v.overallBar))
+		widget.NewLabel("File"), v.fileBar, widget.NewLabel("Overall"), v.overallBar)
 	v.progress = container.NewVBox(widget.NewSeparator(),
 		container.NewBorder(nil, nil, nil, container.NewCenter(v.abortBtn), container.NewVBox(v.heading, bars)))
 	v.progress.Hide()
@@ -103,7 +102,7 @@ func newFilesView() *filesView {
 
 // SetLimit says how much one transfer may carry.
 func (v *filesView) SetLimit(maxBytes int64) {
-	v.limit.SetText("Up to " + decimalSize(maxBytes) + " per transfer")
+	v.limit.SetText("Up to " + byteSize(maxBytes) + " per transfer")
 }
 
 // SetBusy disables every action while one runs; only Abort Transfer
@@ -116,9 +115,8 @@ func (v *filesView) SetBusy(busy bool) {
 // StartTransfer shows the progress of a transfer under the panes.
 func (v *filesView) StartTransfer(heading, first string) {
 	v.heading.SetText(heading)
-	v.fileLabel.SetText(first)
+	v.fileText, v.overallText = first, ""
 	v.fileBar.SetValue(0)
-	v.overallLabel.SetText("")
 	v.overallBar.SetValue(0)
 	v.abortBtn.Enable()
 	v.progress.Show()
@@ -127,17 +125,19 @@ func (v *filesView) StartTransfer(heading, first string) {
 
 // SetProgress shows how far the current file and the whole transfer are.
 func (v *filesView) SetProgress(p filetransfer.Progress) {
-	v.fileLabel.SetText(fmt.Sprintf("%s — %s of %s", p.Path, decimalSize(p.FileDone), decimalSize(p.FileSize)))
-	v.fileBar.SetValue(fraction(p.FileDone, p.FileSize))
-	v.overallLabel.SetText(fmt.Sprintf("%s of %s", decimalSize(p.Done), decimalSize(p.Total)))
-	v.overallBar.SetValue(fraction(p.Done, p.Total))
+	file, all := fraction(p.FileDone, p.FileSize), fraction(p.Done, p.Total)
+	v.fileText = fmt.Sprintf("%s — %s of %s (%.0f%%)", p.Path, byteSize(p.FileDone), byteSize(p.FileSize), 100*file)
+	v.overallText = fmt.Sprintf("%s of %s (%.0f%%)", byteSize(p.Done), byteSize(p.Total), 100*all)
+	v.fileBar.SetValue(file)
+	v.overallBar.SetValue(all)
 }
 
 // Aborting says that Abort Transfer was pressed and the engine is
 // cleaning up.
 func (v *filesView) Aborting() {
 	v.abortBtn.Disable()
-	v.fileLabel.SetText("Aborting; partial files are being deleted…")
+	v.fileText = "Aborting; partial files are being deleted…"
+	v.fileBar.Refresh()
 }
 
 // EndTransfer hides the progress.
@@ -181,23 +181,23 @@ func fraction(done, total int64) float64 {
 	return min(float64(done)/float64(total), 1)
 }
 
-// decimalSize says a size in decimal units, as the site's limit is set
+// byteSize says a size the way the site's limit is set, in units of 1024
 // ("150 MB", "12.4 MB", "512 bytes").
-func decimalSize(n int64) string {
+func byteSize(n int64) string {
 	unit := func(v float64, u string) string {
 		return strings.TrimSuffix(fmt.Sprintf("%.1f", v), ".0") + " " + u
 	}
 	switch {
 	case n == 1:
 		return "1 byte"
-	case n < 1000:
+	case n < 1<<10:
 		return fmt.Sprintf("%d bytes", n)
-	case n < 1_000_000:
-		return unit(float64(n)/1e3, "KB")
-	case n < 1_000_000_000:
-		return unit(float64(n)/1e6, "MB")
+	case n < 1<<20:
+		return unit(float64(n)/(1<<10), "KB")
+	case n < 1<<30:
+		return unit(float64(n)/(1<<20), "MB")
 	}
-	return unit(float64(n)/1e9, "GB")
+	return unit(float64(n)/(1<<30), "GB")
 }
 
 // panesLayout gives the middle object (the arrows) its least width and
@@ -299,7 +299,8 @@ func newFilePane(title, transferText string, changed func()) *filePane {
 	p.content = container.NewBorder(
 		container.NewVBox(p.title, bar, tools, header, widget.NewSeparator()),
 		container.NewVBox(widget.NewSeparator(), p.footer), nil, nil,
-		container.NewStack(p.list, container.NewPadded(container.NewCenter(p.message))))
+		// The message takes the pane's width, so that a long one wraps.
+		container.NewStack(p.list, container.NewPadded(container.NewVBox(layout.NewSpacer(), p.message, layout.NewSpacer()))))
 	p.SetFolder("", true)
 	return p
 }
@@ -433,7 +434,7 @@ func (p *filePane) summary() string {
 	}
 	var parts []string
 	if files > 0 {
-		parts = append(parts, fmt.Sprintf("%s (%s)", countWords(files, "file", "files"), decimalSize(size)))
+		parts = append(parts, fmt.Sprintf("%s (%s)", countWords(files, "file", "files"), byteSize(size)))
 	}
 	if dirs > 0 {
 		parts = append(parts, countWords(dirs, "folder", "folders"))
@@ -752,7 +753,7 @@ func (r *fileRow) show(i int) {
 		r.size.SetText("Folder")
 	case filetransfer.KindFile:
 		r.icon.SetResource(theme.FileIcon())
-		r.size.SetText(decimalSize(e.Size))
+		r.size.SetText(byteSize(e.Size))
 	default:
 		r.icon.SetResource(theme.QuestionIcon())
 		r.size.SetText("Other")
