@@ -29,7 +29,6 @@ var (
 // showFiles prints a new published list, or that the list closed.
 func (t *Terminal) showFiles(e session.Event) {
 	if e.Files == nil && e.Text != "" {
-		t.stopDownload(errListClosed)
 		t.fmu.Lock()
 		open := t.files != nil
 		t.files, t.hidden = nil, 0
@@ -37,6 +36,8 @@ func (t *Terminal) showFiles(e session.Event) {
 		if open { // not again after end-files
 			t.println("FILES closed: %s", e.Text)
 		}
+		// After the line: the stopped download's FAILED line follows it.
+		t.stopDownload(errListClosed)
 		return
 	}
 	usable, hidden := Published(e.Files)

@@ -160,11 +160,12 @@ func (t *Terminal) Show(e session.Event) {
 	case session.EventNotice:
 		t.println("NOTICE %s", e.Text)
 	case session.EventEnded:
+		// ENDED first: the stopped download's FAILED line follows it.
+		t.println("ENDED %s", e.Text)
 		t.stopDownload(errSessionEnded)
 		t.fmu.Lock()
 		t.files = nil
 		t.fmu.Unlock()
-		t.println("ENDED %s", e.Text)
 	case session.EventFiles:
 		t.showFiles(e)
 	}

@@ -30,7 +30,7 @@ type Files struct {
 
 // OpenFiles asks the customer for file transfer and opens it.
 func (s *Session) OpenFiles(ctx context.Context) (*Files, error) {
-	if err := s.grant(ctx, protocol.ActionFiles, "browse and transfer files"); err != nil {
+	if err := s.grant(ctx, protocol.ActionFiles, ""); err != nil {
 		return nil, err
 	}
 	tp, err := s.tools(ctx)
