@@ -210,10 +210,10 @@ func TestPSQuote(t *testing.T) {
 
 func TestLpstatDefault(t *testing.T) {
 	for out, want := range map[string]string{
-		"system default destination: HP\n":                "HP",
-		"no system default destination\n":                 "",
-		"lpstat: No destinations added.\n":                "",
-		"":                                                "",
+		"system default destination: HP\n": "HP",
+		"no system default destination\n":  "",
+		"lpstat: No destinations added.\n": "",
+		"":                                 "",
 		"lpstat: error: x\nsystem default destination: A": "A",
 	} {
 		if got := lpstatDefault([]byte(out)); got != want {
