@@ -25,10 +25,14 @@ type policy struct {
 	phrases       []string
 	defaultMode   string
 	defaultColors string
+	features      client.Features
 }
 
 func defaultPolicy() policy {
-	return policy{maxCustomers: 4, trackingCode: trackingOff, defaultMode: client.ViewModeStandard, defaultColors: client.ColorsFull}
+	// Every feature is offered until the server says otherwise; it refuses
+	// the ones switched off anyway.
+	return policy{maxCustomers: 4, trackingCode: trackingOff, defaultMode: client.ViewModeStandard, defaultColors: client.ColorsFull,
+		features: client.Features{FileTransfer: true, Scripts: true, SystemInfo: true, Reboot: true, Recording: true}}
 }
 
 func policyFrom(s client.Settings) policy {
@@ -53,7 +57,16 @@ func policyFrom(s client.Settings) policy {
 	if s.DefaultColors != "" {
 		p.defaultColors = s.DefaultColors
 	}
+	p.features = s.Features
 	return p
+}
+
+// tools are the session panel's tools for the customer's computer that
+// the site has switched on.
+func (p policy) tools() toolFeatures {
+	f := p.features
+	return toolFeatures{SystemInfo: f.SystemInfo, Scripts: f.Scripts, Reboot: f.Reboot,
+		FileTransfer: f.FileTransfer && hasFileTransfer, Publish: f.FileTransfer}
 }
 
 // fetchPolicy reads the settings (off the UI thread). A server that cannot
@@ -79,6 +92,7 @@ func (u *ui) applyPolicy(p policy) {
 	}
 	for _, su := range u.sessions {
 		su.view.SetPhrases(p.phrases)
+		su.view.SetFeatures(p.tools())
 	}
 	u.updateLimits()
 }

@@ -21,6 +21,9 @@ type chatLine struct {
 
 const everyone = "Everyone"
 
+// noCustomerYet is what the desktop's line says until a customer joins.
+const noCustomerYet = "Request view or control, and use the tools, once a customer has joined."
+
 // sessionView is one session's panel: its number and invitation, the
 // customer's desktop, notes, the participants and the chat. It never
 // touches the network; the glue sets the On… callbacks and calls the
@@ -50,8 +53,19 @@ type sessionView struct {
 	viewBtn      *widget.Button
 	controlBtn   *widget.Button
 	desktopMsg   *widget.Label
+	sysinfoBtn   *widget.Button
+	runBtn       *widget.Button
+	filesBtn     *widget.Button
+	publishBtn   *widget.Button
+	rebootBtn    *widget.Button
+	toolsRow     *fyne.Container // the tools after System Information
+	toolsMsg     *widget.Label
 
 	host       bool
+	customer   string // the connected primary customer's name
+	restarting string // the primary customer's name while their computer restarts
+	rebootNote string // a reboot request waits for the customer: what to say meanwhile
+	features   toolFeatures
 	phrases    []string
 	recipients map[string]string // select option → participant id
 	content    fyne.CanvasObject
@@ -63,6 +77,15 @@ type sessionView struct {
 	OnNotes                         func(text string)
 	OnEnd, OnLeave                  func()
 	OnMakePrimary, OnTransfer       func(id, name string)
+	// The customer's computer: System Information, Run Scripts, File
+	// Transfer (the two-pane window), Publish Files, Reboot Computer.
+	OnSystemInfo, OnRunScripts, OnFileTransfer, OnPublish, OnReboot func()
+}
+
+// toolFeatures are the tools for the customer's computer the site has
+// switched on (and, for FileTransfer, that this console has).
+type toolFeatures struct {
+	SystemInfo, Scripts, FileTransfer, Publish, Reboot bool
 }
 
 func newSessionView() *sessionView {
@@ -102,12 +125,22 @@ func newSessionView() *sessionView {
 		container.NewBorder(nil, nil, widget.NewLabel("Join link"), container.NewHBox(v.copyLink, v.emailBtn), v.joinURL),
 		v.instructions)
 
-	// Desktop.
+	// The customer's computer: the desktop, then the tools. Two rows, so
+	// that the buttons fit the column on a 1366×768 screen.
 	v.viewBtn = widget.NewButtonWithIcon("Request View", theme.VisibilityIcon(), func() { call(v.OnRequestView) })
 	v.controlBtn = widget.NewButtonWithIcon("Request Control", theme.ComputerIcon(), func() { call(v.OnRequestControl) })
-	v.desktopBtns = container.NewHBox(v.viewBtn, v.controlBtn)
+	v.sysinfoBtn = widget.NewButtonWithIcon("System Information", theme.InfoIcon(), func() { call(v.OnSystemInfo) })
+	v.runBtn = widget.NewButtonWithIcon("Run Scripts", theme.MediaPlayIcon(), func() { call(v.OnRunScripts) })
+	v.filesBtn = widget.NewButtonWithIcon("File Transfer", theme.StorageIcon(), func() { call(v.OnFileTransfer) })
+	v.publishBtn = widget.NewButtonWithIcon("Publish Files", theme.UploadIcon(), func() { call(v.OnPublish) })
+	v.rebootBtn = widget.NewButtonWithIcon("Reboot Computer", theme.ViewRefreshIcon(), func() { call(v.OnReboot) })
+	v.desktopBtns = container.NewHBox(v.viewBtn, v.controlBtn, v.sysinfoBtn)
+	v.toolsRow = container.NewHBox(v.runBtn, v.filesBtn, v.publishBtn, v.rebootBtn)
 	v.desktopMsg = wrapped("")
-	desktop := container.NewVBox(heading("Desktop"), v.desktopBtns, v.desktopMsg)
+	v.toolsMsg = wrapped("")
+	v.toolsMsg.Importance = widget.WarningImportance
+	desktop := container.NewVBox(heading("Customer's computer"), v.desktopBtns, v.toolsRow, v.desktopMsg, v.toolsMsg)
+	v.features = toolFeatures{SystemInfo: true, Scripts: true, Publish: true, Reboot: true}
 
 	// Participants.
 	v.people = container.NewVBox()
@@ -141,14 +174,59 @@ func newSessionView() *sessionView {
 	notes := container.NewBorder(heading("Notes"), container.NewHBox(layout.NewSpacer(), v.saveNotes), nil, nil, v.notes)
 
 	left := container.NewVBox(sessionCard, widget.NewSeparator(), invite, widget.NewSeparator(), desktop)
-	leftCol := container.NewBorder(left, nil, nil, nil, notes)
+	// The notes take the height the sections leave; on a small screen the
+	// column scrolls instead of squeezing them.
+	leftCol := container.NewVScroll(container.NewBorder(left, nil, nil, nil, notes))
 	right := container.NewVSplit(participants, chat)
 	right.SetOffset(0.34)
 	split := container.NewHSplit(container.NewPadded(leftCol), container.NewPadded(right))
 	split.SetOffset(0.55)
 	v.content = split
-	v.desktopMsg.SetText("Request view or control once a customer has joined.")
+	v.desktopMsg.SetText(noCustomerYet)
+	v.showTools()
 	return v
+}
+
+// SetFeatures shows the tools the site has switched on; the others are
+// not shown at all.
+func (v *sessionView) SetFeatures(f toolFeatures) {
+	v.features = f
+	v.showTools()
+}
+
+// SetRebootPending says, under the tools, that a reboot request waits
+// for the customer's answer, and keeps Reboot Computer off meanwhile (""
+// when it is answered).
+func (v *sessionView) SetRebootPending(note string) {
+	v.rebootNote = note
+	v.showTools()
+}
+
+// showTools shows the tools the site allows, to the host only, and
+// enables them while the primary customer is connected; a line under
+// them says that a reboot request waits for the customer.
+func (v *sessionView) showTools() {
+	f := v.features
+	for _, b := range []struct {
+		btn *widget.Button
+		on  bool
+	}{{v.sysinfoBtn, f.SystemInfo}, {v.runBtn, f.Scripts}, {v.filesBtn, f.FileTransfer}, {v.publishBtn, f.Publish}, {v.rebootBtn, f.Reboot}} {
+		b.btn.Hidden = !b.on
+		if v.customer != "" && v.restarting == "" {
+			b.btn.Enable()
+		} else {
+			b.btn.Disable()
+		}
+		b.btn.Refresh()
+	}
+	if v.rebootNote != "" {
+		v.rebootBtn.Disable()
+	}
+	v.toolsRow.Hidden = !v.host || (!f.Scripts && !f.FileTransfer && !f.Publish && !f.Reboot)
+	v.toolsRow.Refresh()
+	v.toolsMsg.SetText(v.rebootNote)
+	v.toolsMsg.Hidden = !v.host || v.rebootNote == "" || v.restarting != ""
+	v.toolsMsg.Refresh()
 }
 
 // SetSession shows the session's number, the join link and how to join.
@@ -229,6 +307,8 @@ func (v *sessionView) SetEnded(reason string) {
 	v.notes.Disable()
 	v.desktopMsg.SetText(reason)
 	v.people.RemoveAll()
+	enable(false, v.sysinfoBtn, v.runBtn, v.filesBtn, v.publishBtn, v.rebootBtn)
+	v.toolsMsg.Hide()
 }
 
 func (v *sessionView) setChatEnabled(on bool) {
@@ -252,7 +332,7 @@ func (v *sessionView) SetParticipants(st protocol.State, host bool) {
 	v.people.RemoveAll()
 	options := []string{everyone}
 	v.recipients = map[string]string{everyone: ""}
-	customer := false
+	customer, restarting := "", ""
 	for _, p := range st.Participants {
 		v.people.Add(v.participantRow(st, p, host))
 		if p.ID != st.You && p.LeftAt == nil {
@@ -263,10 +343,17 @@ func (v *sessionView) SetParticipants(st protocol.State, host bool) {
 			options = append(options, label)
 			v.recipients[label] = p.ID
 		}
-		if p.Role == protocol.RolePrimary && p.Connected && p.LeftAt == nil {
-			customer = true
+		if p.Role == protocol.RolePrimary && p.LeftAt == nil {
+			if p.Connected && !p.Restarting {
+				customer = p.Name
+			}
+			if p.Restarting {
+				restarting = p.Name
+			}
 		}
 	}
+	v.customer, v.restarting = customer, restarting
+	v.showTools()
 	sel := v.chatTo.Selected
 	v.chatTo.SetOptions(options)
 	if _, ok := v.recipients[sel]; !ok {
@@ -280,14 +367,19 @@ func (v *sessionView) SetParticipants(st protocol.State, host bool) {
 	case !host:
 		v.desktopMsg.SetText("The host CSR works the customer's desktop. You observe and chat; " +
 			"the host can transfer control of the session to you.")
-	case customer:
+	case customer != "":
 		enable(true, v.viewBtn, v.controlBtn)
-		if strings.HasPrefix(v.desktopMsg.Text, "Request view or control once") || strings.HasPrefix(v.desktopMsg.Text, "The host CSR") {
-			v.desktopMsg.SetText("The customer is connected: request view or control of their screen.")
+		if v.desktopMsg.Text == noCustomerYet || strings.HasPrefix(v.desktopMsg.Text, "The host CSR") {
+			v.desktopMsg.SetText("The customer is connected: request view or control of their screen, or use a tool. " +
+				"Each asks them for permission first.")
 		}
+	case restarting != "":
+		enable(false, v.viewBtn, v.controlBtn)
+		v.desktopMsg.SetText(restarting + "'s computer is restarting. Viewing, control and the tools work again " +
+			"once it has rejoined the session.")
 	default:
 		enable(false, v.viewBtn, v.controlBtn)
-		v.desktopMsg.SetText("Request view or control once a customer has joined.")
+		v.desktopMsg.SetText(noCustomerYet)
 	}
 }
 
@@ -302,6 +394,8 @@ func (v *sessionView) participantRow(st protocol.State, p protocol.Participant, 
 	switch {
 	case p.LeftAt != nil:
 		what, icon = "Left", theme.CancelIcon()
+	case p.Restarting:
+		what, icon = "restarting…", theme.ViewRefreshIcon()
 	case p.Connected:
 		what, icon = "Connected", theme.ConfirmIcon()
 	default:
@@ -357,3 +451,57 @@ func (v *sessionView) ChatFailed(msg string) {
 }
 
 func (v *sessionView) SetDesktopMessage(msg string) { v.desktopMsg.SetText(msg) }
+
+// systemLine is a chat panel line no one typed: a script's result, a file
+// transfer, a customer back after a restart.
+type systemLine struct {
+	Text string
+	// Detail is more text, such as the end of a script's output: its last
+	// few lines are shown, the rest on demand.
+	Detail string
+	Failed bool
+}
+
+// detailLines is how many lines of a system line's detail show at first.
+const detailLines = 4
+
+func (v *sessionView) AddSystem(l systemLine) {
+	icon := theme.InfoIcon()
+	if l.Failed {
+		icon = theme.ErrorIcon()
+	}
+	text := widget.NewLabel(l.Text)
+	text.Wrapping = fyne.TextWrapWord
+	text.TextStyle = fyne.TextStyle{Italic: true}
+	if l.Failed {
+		text.Importance = widget.DangerImportance
+	}
+	line := container.NewVBox(container.NewBorder(nil, nil, widget.NewIcon(icon), nil, text))
+	if d := strings.TrimRight(l.Detail, "\n"); d != "" {
+		lines := strings.Split(d, "\n")
+		out := widget.NewLabel(d)
+		out.TextStyle = fyne.TextStyle{Monospace: true}
+		out.Wrapping = fyne.TextWrapBreak
+		out.SizeName = theme.SizeNameCaptionText
+		line.Add(out)
+		if len(lines) > detailLines {
+			short := "…\n" + strings.Join(lines[len(lines)-detailLines:], "\n")
+			out.SetText(short)
+			var more *widget.Button
+			more = widget.NewButton(fmt.Sprintf("Show all %d lines", len(lines)), func() {
+				if out.Text == short {
+					out.SetText(d)
+					more.SetText("Show less")
+				} else {
+					out.SetText(short)
+					more.SetText(fmt.Sprintf("Show all %d lines", len(lines)))
+				}
+				v.chatBox.Refresh()
+			})
+			more.Importance = widget.LowImportance
+			line.Add(container.NewHBox(more))
+		}
+	}
+	v.chatBox.Add(line)
+	v.chatScroll.ScrollToBottom()
+}

@@ -34,6 +34,13 @@ type sessionUI struct {
 	monitor   int
 	mode      string
 	colors    string
+	// The tools' windows, when open.
+	sysinfo *sysinfoWindow
+	runs    *runScriptsWindow
+	publish *publishWindow
+	// restarting holds the participants whose computer is restarting (nil
+	// before the session's first state).
+	restarting map[string]bool
 }
 
 // ---- Starting, assisting, attaching ---------------------------------------
@@ -186,7 +193,8 @@ func (u *ui) attachLive(c *controller.Controller) {
 }
 
 // restoreHistory shows a reopened session's chat (the lines this console
-// would have seen: to everyone, or to or from it) and notes.
+// would have seen: to everyone, or to or from it), the scripts' results
+// and file transfers, and the notes.
 func restoreHistory(su *sessionUI, rep client.Report) {
 	you := su.s.State().You
 	names := map[string]string{}
@@ -194,21 +202,34 @@ func restoreHistory(su *sessionUI, rep client.Report) {
 		names[p.ID] = p.Name
 	}
 	for _, e := range rep.Events {
-		if e.Type != string(protocol.TypeChat) {
-			continue
+		switch protocol.Type(e.Type) {
+		case protocol.TypeChat:
+			var c protocol.Chat
+			if json.Unmarshal(e.Data, &c) != nil {
+				continue
+			}
+			if e.Target != "" && e.Actor != you && e.Target != you {
+				continue // a private line between others
+			}
+			line := chatLine{From: orDefault(c.FromName, names[e.Actor]), Text: c.Text}
+			if e.Target != "" {
+				line.Private, line.To = true, names[e.Target]
+			}
+			su.view.AddChat(line)
+		case protocol.TypeScriptResult:
+			var r protocol.ScriptResult
+			if json.Unmarshal(e.Data, &r) != nil || r.Validate() != nil {
+				continue
+			}
+			su.view.AddSystem(scriptResultLine(r, ranBy(you, r.RequestedBy, names)))
+		case protocol.TypeFileTransfer:
+			var ft protocol.FileTransfer
+			if json.Unmarshal(e.Data, &ft) != nil || ft.Validate() != nil {
+				continue
+			}
+			ft.FromName = orDefault(ft.FromName, names[e.Actor])
+			su.view.AddSystem(transferLine(ft, csrName(you, ft.RequestedBy, names)))
 		}
-		var c protocol.Chat
-		if json.Unmarshal(e.Data, &c) != nil {
-			continue
-		}
-		if e.Target != "" && e.Actor != you && e.Target != you {
-			continue // a private line between others
-		}
-		line := chatLine{From: orDefault(c.FromName, names[e.Actor]), Text: c.Text}
-		if e.Target != "" {
-			line.Private, line.To = true, names[e.Target]
-		}
-		su.view.AddChat(line)
 	}
 	if rep.Notes != "" {
 		su.view.notes.SetText(rep.Notes)
@@ -261,6 +282,11 @@ func (u *ui) addSession(s *controller.Session) {
 	v.OnRequestControl = func() { u.doRequest(su, true) }
 	v.OnMakePrimary = func(id, name string) { u.confirmMakePrimary(su, id, name) }
 	v.OnTransfer = func(id, name string) { u.confirmTransfer(su, id, name) }
+	v.OnSystemInfo = func() { u.openSysInfo(su) }
+	v.OnRunScripts = func() { u.openRunScripts(su) }
+	v.OnPublish = func() { u.openPublish(su) }
+	v.OnReboot = func() { u.confirmReboot(su) }
+	v.SetFeatures(u.policy.tools())
 	joinURL := s.JoinURL()
 	if joinURL == "" {
 		joinURL = strings.TrimRight(u.server, "/") + "/join/" + st.Number
@@ -289,6 +315,9 @@ func (u *ui) removeSession(su *sessionUI, reason string) {
 		su.endDialog = nil
 	}
 	u.closeSharing(su)
+	su.closeSysInfo()
+	su.closeRunScripts()
+	su.closePublish()
 	delete(u.sessions, id)
 	for i, o := range u.order {
 		if o == id {
@@ -339,6 +368,7 @@ func (u *ui) refresh(su *sessionUI) {
 	for _, p := range st.Participants {
 		su.names[p.ID] = p.Name
 	}
+	su.noteRestarts(st)
 	wasHost := su.host
 	su.host = controller.IsHost(st)
 	su.view.SetParticipants(st, su.host)
@@ -481,6 +511,15 @@ func (u *ui) onEvent(ev controller.Event) {
 		v.SetDesktopMessage("You have control of the customer's mouse and keyboard again.")
 	case controller.EventServerError:
 		v.SetDesktopMessage(sentence(errors.New(ev.Text)))
+	case controller.EventScriptResult:
+		if r := ev.Script; r != nil {
+			v.AddSystem(scriptResultLine(*r, ranBy(su.s.State().You, r.RequestedBy, su.names)))
+			su.scriptResult(*r)
+		}
+	case controller.EventFileTransfer:
+		if ft := ev.Transfer; ft != nil {
+			v.AddSystem(transferLine(*ft, csrName(su.s.State().You, ft.RequestedBy, su.names)))
+		}
 	case controller.EventEnded:
 		u.removeSession(su, ev.Text)
 	default:
@@ -694,3 +733,8 @@ func (u *ui) doRequest(su *sessionUI, control bool) {
 		})
 	})
 }
+
+// hasFileTransfer says whether this console has the two-pane File
+// Transfer window (advanced file transfer); without it the button is not
+// shown.
+const hasFileTransfer = false

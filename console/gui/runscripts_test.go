@@ -1,0 +1,204 @@
+package gui
+
+import (
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"lifeline/shared/client"
+	"lifeline/shared/protocol"
+)
+
+func TestRunScriptsViewMarkup(t *testing.T) {
+	test.NewTempApp(t)
+	v := newRunScriptsView()
+	renderShot(t, "runscripts_empty.xml", v.content, fyne.NewSize(1040, 680))
+	v.SetScripts(libraryScripts())
+	v.SelectScript("scr_3")
+	test.Tap(v.addBtn)
+	v.SelectScript("scr_2")
+	test.Tap(v.addBtn)
+	v.SelectScript("scr_1")
+	p := v.StartRun([]string{"Disk usage report", "Restart print spooler"}, time.Date(2026, 11, 22, 10, 42, 7, 0, time.UTC))
+	v.SetRunning(true)
+	p.Output(0, "4.0K\t/home/ann/Templates\n1.2G\t/home/ann/Videos\n")
+	p.Output(0, "3.4G\t/home/ann/Downloads\n")
+	p.Result(protocol.ScriptResult{RunID: "run_1", Index: 0, Count: 2, Name: "Disk usage report", Status: protocol.ScriptOK, DurationMS: 1240})
+	p.Output(1, "Restarting the spooler…\n")
+	v.SetStatus("Running 2 scripts on Ann Smith's computer…", false)
+	renderShot(t, "runscripts_running.xml", v.content, fyne.NewSize(1040, 680))
+}
+
+// The run list: Add appends, Move Up and Move Down reorder, Remove takes
+// out; the buttons are on only when they can do something.
+func TestRunListEditing(t *testing.T) {
+	test.NewTempApp(t)
+	v := newRunScriptsView()
+	v.SetScripts(libraryScripts())
+	names := func() string {
+		var n []string
+		for _, s := range v.Chosen() {
+			n = append(n, s.Name)
+		}
+		return strings.Join(n, ", ")
+	}
+	if !v.addBtn.Disabled() || !v.runBtn.Disabled() || !v.upBtn.Disabled() || !v.removeBtn.Disabled() {
+		t.Fatal("buttons on with nothing selected or chosen")
+	}
+	for _, id := range []string{"scr_1", "scr_2", "scr_3"} {
+		v.SelectScript(id)
+		test.Tap(v.addBtn)
+	}
+	if got := names(); got != "Flush DNS cache, Restart print spooler, Disk usage report" {
+		t.Fatalf("run list %q", got)
+	}
+	// The last added is selected: it can go up, not down.
+	if v.upBtn.Disabled() || !v.downBtn.Disabled() || v.runBtn.Disabled() {
+		t.Fatal("buttons for the last script")
+	}
+	test.Tap(v.upBtn)
+	test.Tap(v.upBtn)
+	if got := names(); got != "Disk usage report, Flush DNS cache, Restart print spooler" {
+		t.Fatalf("after Move Up twice: %q", got)
+	}
+	if !v.upBtn.Disabled() {
+		t.Fatal("Move Up on at the top")
+	}
+	test.Tap(v.downBtn)
+	if got := names(); got != "Flush DNS cache, Disk usage report, Restart print spooler" {
+		t.Fatalf("after Move Down: %q", got)
+	}
+	test.Tap(v.removeBtn)
+	if got := names(); got != "Flush DNS cache, Restart print spooler" {
+		t.Fatalf("after Remove: %q", got)
+	}
+	var ran []string
+	v.OnRun = func(scripts []client.Script) {
+		for _, s := range scripts {
+			ran = append(ran, s.ID)
+		}
+	}
+	test.Tap(v.runBtn)
+	if strings.Join(ran, ",") != "scr_1,scr_2" {
+		t.Fatalf("ran %v", ran)
+	}
+	v.SetRunning(true)
+	if !v.runBtn.Disabled() || !v.stopBtn.Visible() {
+		t.Fatal("Run Scripts on during a run, or no Stop")
+	}
+	v.SetRunning(false)
+	if v.runBtn.Disabled() || v.stopBtn.Visible() {
+		t.Fatal("Run Scripts off after the run")
+	}
+}
+
+// A run's panel: a header before each script's output, the results as
+// they come, what was not run marked at the end, and the output bounded.
+func TestRunPanel(t *testing.T) {
+	test.NewTempApp(t)
+	p := newRunPanel([]string{"a.sh", "b.sh", "c.sh"})
+	test.NewTempWindow(t, p.content)
+	p.Output(0, "one\r\n\x1b[31mred\x1b[0m\n")
+	p.Result(protocol.ScriptResult{Index: 0, Count: 3, Name: "a.sh", Status: protocol.ScriptFailed, ExitCode: 3, DurationMS: 400})
+	if p.states[1].Text != "Running…" || p.states[0].Text != "exit 3 · 0.4 s" {
+		t.Fatalf("states %q %q", p.states[0].Text, p.states[1].Text)
+	}
+	p.Output(1, "two")
+	p.Output(1, " more\n")
+	p.Finish("not run")
+	want := "── 1 of 3: a.sh ──\none\nred\n── 2 of 3: b.sh ──\ntwo more\n"
+	if p.Text() != want {
+		t.Fatalf("output %q, want %q", p.Text(), want)
+	}
+	if p.states[1].Text != "not run" || p.states[2].Text != "not run" || p.states[0].Text != "exit 3 · 0.4 s" {
+		t.Fatalf("after Finish: %q %q %q", p.states[0].Text, p.states[1].Text, p.states[2].Text)
+	}
+
+	big := newRunPanel([]string{"loud.sh"})
+	line := strings.Repeat("x", 99) + "\n"
+	for range maxOutputShown/len(line) + 50 {
+		big.add(0, line)
+	}
+	big.show()
+	if n := len(big.Text()); n > maxOutputShown+200 || !strings.HasPrefix(big.Text(), "… (the start of the output") {
+		t.Fatalf("%d bytes shown, starting %q", n, big.Text()[:40])
+	}
+}
+
+func TestScriptResultLine(t *testing.T) {
+	for _, tc := range []struct {
+		r      protocol.ScriptResult
+		by     string
+		text   string
+		detail string
+		failed bool
+	}{
+		{protocol.ScriptResult{Name: "cleanup.sh", Count: 1, Status: protocol.ScriptOK, DurationMS: 1200, Output: "done\n"},
+			"", "Script cleanup.sh: exit 0 in 1.2 s", "done\n", false},
+		{protocol.ScriptResult{Name: "fix.ps1", Index: 1, Count: 3, Status: protocol.ScriptFailed, ExitCode: 2, DurationMS: 65_000,
+			Output: "tail", Truncated: true}, "Dave", "Script fix.ps1 (2 of 3): exit 2 in 1 min 5 s (run by Dave)", "…tail", true},
+		{protocol.ScriptResult{Name: "slow.sh", Count: 1, Status: protocol.ScriptTimeout, DurationMS: 300_000},
+			"", "Script slow.sh was stopped at its time limit, after 5 min", "", true},
+		{protocol.ScriptResult{Name: "x.bat", Count: 1, Status: protocol.ScriptError, Error: "cmd.exe is not available on Linux"},
+			"", "Script x.bat could not start: cmd.exe is not available on Linux", "", true},
+		{protocol.ScriptResult{Name: "a.sh", Count: 1, Status: protocol.ScriptCancelled, Error: "the CSR stopped the run"},
+			"", "Script a.sh was stopped: the CSR stopped the run", "", false},
+		{protocol.ScriptResult{Name: "evil\nname.sh", Count: 1, Status: protocol.ScriptOK, Output: "\x1b]0;title\x07ok\x00\n"},
+			"", "Script evil name.sh: exit 0 in 0.0 s", "ok\n", false},
+	} {
+		l := scriptResultLine(tc.r, tc.by)
+		if l.Text != tc.text || l.Detail != tc.detail || l.Failed != tc.failed {
+			t.Errorf("%s: got %q %q %v, want %q %q %v", tc.r.Name, l.Text, l.Detail, l.Failed, tc.text, tc.detail, tc.failed)
+		}
+	}
+}
+
+func TestCleanOutput(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain\ttext\n":            "plain\ttext\n",
+		"crlf\r\nline\r\n":         "crlf\nline\n",
+		"progress\r50%\r100%\n":    "progress\n50%\n100%\n",
+		"\x1b[1;32mgreen\x1b[0m":   "green",
+		"bell\x07 nul\x00 del\x7f": "bell nul del",
+		"cut at the end \x1b[":     "cut at the end ",
+		"\x1b]0;title\x07after":    "after",
+		"\x1b]2;t\x1b\\after":      "after",
+		"\x1b(Bcharset":            "charset",
+		"unicode ✓ stays\n":        "unicode ✓ stays\n",
+	} {
+		if got := cleanOutput(in); got != want {
+			t.Errorf("cleanOutput(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// Whatever a script writes, what is shown has no control characters but
+// line ends and tabs, and stays valid UTF-8.
+func FuzzCleanOutput(f *testing.F) {
+	for _, s := range []string{"plain\n", "\x1b[31mred", "\x1b]0;t\x07x", "\x1bé", "a\r\nb\rc", "\x1b(B", "\x1b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		out := cleanOutput(in)
+		for _, r := range out {
+			if (r < ' ' && r != '\n' && r != '\t') || r == 0x7f {
+				t.Fatalf("cleanOutput(%q) = %q keeps %U", in, out, r)
+			}
+		}
+		if utf8.ValidString(in) && !utf8.ValidString(out) {
+			t.Fatalf("cleanOutput(%q) = %q is not UTF-8", in, out)
+		}
+	})
+}
+
+func TestSecondsWords(t *testing.T) {
+	for ms, want := range map[int64]string{0: "0.0 s", 1240: "1.2 s", 59_949: "59.9 s", 60_000: "1 min", 125_000: "2 min 5 s"} {
+		if got := secondsWords(ms); got != want {
+			t.Errorf("secondsWords(%d) = %q, want %q", ms, got, want)
+		}
+	}
+}
