@@ -66,7 +66,7 @@ func policyFrom(s client.Settings) policy {
 func (p policy) tools() toolFeatures {
 	f := p.features
 	return toolFeatures{SystemInfo: f.SystemInfo, Scripts: f.Scripts, Reboot: f.Reboot,
-		FileTransfer: f.FileTransfer && hasFileTransfer, Publish: f.FileTransfer}
+		FileTransfer: f.FileTransfer, Publish: f.FileTransfer}
 }
 
 // fetchPolicy reads the settings (off the UI thread). A server that cannot

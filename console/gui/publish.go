@@ -85,6 +85,19 @@ func (su *sessionUI) closePublish() {
 	}
 }
 
+// publishEnded shows that basic file transfer ended without the CSR (the
+// customer closed it, or the connection went); Add Files… opens it again.
+func (su *sessionUI) publishEnded(why string) {
+	pw := su.publish
+	if pw == nil {
+		return
+	}
+	pw.view.SetBusy(false)
+	pw.view.SetEntries(nil)
+	pw.view.SetStatus(endedWords(errors.New(orDefault(why, "the connection to the customer's computer ended")))+
+		" Add Files… publishes again.", true)
+}
+
 // chooseToPublish lets the CSR check files and folders to publish.
 func (u *ui) chooseToPublish(su *sessionUI, pw *publishWindow) {
 	if pw.pop != nil {
@@ -199,7 +212,7 @@ func (u *ui) publishPaths(su *sessionUI, pw *publishWindow, paths []string) {
 			if len(paths) == 1 {
 				them = "it"
 			}
-			pw.view.SetStatus(fmt.Sprintf("Published %s; %s can download %s now.", countWords(len(paths), "item"), who, them), false)
+			pw.view.SetStatus(fmt.Sprintf("Published %s; %s can download %s now.", countWords(len(paths), "item", "items"), who, them), false)
 		})
 	})
 }

@@ -53,7 +53,7 @@ func newPublishView(customer string) *publishView {
 			e := v.entries[i]
 			row := o.(*fyne.Container)
 			row.Objects[0].(*widget.Label).SetText(e.Name)
-			icon, size := theme.FileIcon(), sizeWords(e.Size)
+			icon, size := theme.FileIcon(), filetransfer.FormatSize(e.Size)
 			switch e.Kind {
 			case filetransfer.KindDir:
 				icon, size = theme.FolderIcon(), "folder"
@@ -200,7 +200,7 @@ func newFileChooser(confirm string) *fileChooser {
 			check.OnChanged = nil
 			check.SetChecked(slices.Contains(c.chosen, full))
 			check.OnChanged = func(on bool) { c.toggle(full, e, on) }
-			icon, size := theme.FileIcon(), sizeWords(e.Size)
+			icon, size := theme.FileIcon(), filetransfer.FormatSize(e.Size)
 			if e.Dir {
 				icon, size = theme.FolderIcon(), "folder"
 			}
@@ -291,25 +291,17 @@ func (c *fileChooser) showChosen() {
 	case files == 0 && dirs == 0:
 		c.chosenLbl.SetText("Check the files and folders to publish; they can be in different folders.")
 	case dirs == 0:
-		c.chosenLbl.SetText(fmt.Sprintf("%s chosen (%s)", countWords(files, "file"), sizeWords(bytes)))
+		c.chosenLbl.SetText(fmt.Sprintf("%s chosen (%s)", countWords(files, "file", "files"), filetransfer.FormatSize(bytes)))
 	case files == 0:
-		c.chosenLbl.SetText(countWords(dirs, "folder") + " chosen")
+		c.chosenLbl.SetText(countWords(dirs, "folder", "folders") + " chosen")
 	default:
-		c.chosenLbl.SetText(fmt.Sprintf("%s (%s) and %s chosen", countWords(files, "file"), sizeWords(bytes), countWords(dirs, "folder")))
+		c.chosenLbl.SetText(fmt.Sprintf("%s (%s) and %s chosen", countWords(files, "file", "files"), filetransfer.FormatSize(bytes), countWords(dirs, "folder", "folders")))
 	}
 	enable(len(c.chosen) > 0, c.okBtn)
 }
 
 // Chosen are the paths checked, in order.
 func (c *fileChooser) Chosen() []string { return c.chosen }
-
-// countWords says "1 file", "3 files".
-func countWords(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
-}
 
 // csrName names the CSR a transfer was for, for the chat line: "You" for
 // this console's CSR, "" for the customer's own download.
@@ -336,7 +328,7 @@ func possessive(name string) string {
 // it was for (the customer's own download of published files has none).
 func transferLine(ft protocol.FileTransfer, by string) systemLine {
 	customer := orDefault(oneLine(ft.FromName), "The customer")
-	what := countWords(ft.Files, "file") + " (" + sizeWords(ft.Bytes) + ")"
+	what := countWords(ft.Files, "file", "files") + " (" + filetransfer.FormatSize(ft.Bytes) + ")"
 	folder := oneLine(ft.Folder)
 	var text string
 	own := ft.RequestedBy == "" || by == ""

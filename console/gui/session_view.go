@@ -140,7 +140,7 @@ func newSessionView() *sessionView {
 	v.toolsMsg = wrapped("")
 	v.toolsMsg.Importance = widget.WarningImportance
 	desktop := container.NewVBox(heading("Customer's computer"), v.desktopBtns, v.toolsRow, v.desktopMsg, v.toolsMsg)
-	v.features = toolFeatures{SystemInfo: true, Scripts: true, Publish: true, Reboot: true}
+	v.features = toolFeatures{SystemInfo: true, Scripts: true, FileTransfer: true, Publish: true, Reboot: true}
 
 	// Participants.
 	v.people = container.NewVBox()

@@ -284,6 +284,7 @@ func (u *ui) addSession(s *controller.Session) {
 	v.OnTransfer = func(id, name string) { u.confirmTransfer(su, id, name) }
 	v.OnSystemInfo = func() { u.openSysInfo(su) }
 	v.OnRunScripts = func() { u.openRunScripts(su) }
+	v.OnFileTransfer = func() { u.openFileTransfer(su) }
 	v.OnPublish = func() { u.openPublish(su) }
 	v.OnReboot = func() { u.confirmReboot(su) }
 	v.SetFeatures(u.policy.tools())
@@ -318,6 +319,7 @@ func (u *ui) removeSession(su *sessionUI, reason string) {
 	su.closeSysInfo()
 	su.closeRunScripts()
 	su.closePublish()
+	u.closeFileTransfer(su)
 	delete(u.sessions, id)
 	for i, o := range u.order {
 		if o == id {
@@ -520,6 +522,8 @@ func (u *ui) onEvent(ev controller.Event) {
 		if ft := ev.Transfer; ft != nil {
 			v.AddSystem(transferLine(*ft, csrName(su.s.State().You, ft.RequestedBy, su.names)))
 		}
+	case controller.EventPublishEnded:
+		su.publishEnded(ev.Text)
 	case controller.EventEnded:
 		u.removeSession(su, ev.Text)
 	default:
@@ -733,8 +737,3 @@ func (u *ui) doRequest(su *sessionUI, control bool) {
 		})
 	})
 }
-
-// hasFileTransfer says whether this console has the two-pane File
-// Transfer window (advanced file transfer); without it the button is not
-// shown.
-const hasFileTransfer = false
