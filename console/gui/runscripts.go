@@ -133,7 +133,9 @@ func (u *ui) runScripts(su *sessionUI, rw *runScriptsWindow, chosen []client.Scr
 		for _, cs := range chosen {
 			sc, err := c.LoadScript(ctx, cs.ID)
 			if err != nil {
-				u.do(func() { u.runEnded(su, rw, run, nil, fmt.Errorf("%s could not be fetched from the library: %w", cs.Name, err)) })
+				u.do(func() {
+					u.runEnded(su, rw, run, nil, fmt.Errorf("%s could not be fetched from the library: %w", cs.Name, err))
+				})
 				return
 			}
 			scripts = append(scripts, sc)

@@ -65,9 +65,9 @@ type runScriptsView struct {
 	desc    bool
 	running bool
 
-	OnSort  func(sort string, desc bool)
-	OnRun   func(scripts []client.Script)
-	OnStop  func()
+	OnSort   func(sort string, desc bool)
+	OnRun    func(scripts []client.Script)
+	OnStop   func()
 	OnReload func()
 }
 

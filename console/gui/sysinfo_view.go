@@ -28,16 +28,16 @@ const (
 // on the left, the selected one's panel on the right, and Refresh, Save
 // and Print. It shows a report; the glue fetches it.
 type sysinfoView struct {
-	title      *widget.Label
-	collected  *widget.Label
-	list       *widget.List
-	panel      *fyne.Container
+	title       *widget.Label
+	collected   *widget.Label
+	list        *widget.List
+	panel       *fyne.Container
 	placeholder *widget.Label
-	refreshBtn *widget.Button
-	saveBtn    *widget.Button
-	printBtn   *widget.Button
-	status     *widget.Label
-	content    fyne.CanvasObject
+	refreshBtn  *widget.Button
+	saveBtn     *widget.Button
+	printBtn    *widget.Button
+	status      *widget.Label
+	content     fyne.CanvasObject
 
 	report   *sysreport.Report
 	selected int
