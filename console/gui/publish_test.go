@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"lifeline/agent/session"
 	"lifeline/shared/filetransfer"
 	"lifeline/shared/protocol"
 )
@@ -252,4 +253,161 @@ func TestSessionToolsFeatures(t *testing.T) {
 	if v.rebootBtn.Disabled() || v.toolsMsg.Visible() {
 		t.Fatal("an answered reboot leaves Reboot off")
 	}
+}
+
+// Publish Files with a real customer: files checked in the chooser are
+// offered, the customer downloads them (a chat line says so), Remove
+// withdraws one, and End File Transfer closes the list on both sides.
+func TestPublishFilesRealAgent(t *testing.T) {
+	h := newHarness(t)
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	for f, body := range map[string]string{"patch.txt": "patch", "notes.txt": "notes", "tools/fix.sh": "fix"} {
+		p := filepath.Join(home, filepath.FromSlash(f))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	su := h.started()
+	cust := joinCustomer(h, su)
+
+	test.Tap(su.view.publishBtn)
+	pw := su.publish
+	if pw == nil || !pw.view.empty.Visible() {
+		t.Fatal("no Publish Files window, or not empty")
+	}
+	test.Tap(pw.view.addBtn)
+	c := pw.chooser
+	h.eventually("the home folder", func() bool { return c != nil && c.dir == home && len(c.entries) == 3 })
+	rowOf := func(name string) int {
+		for i, e := range c.entries {
+			if e.Name == name {
+				return i
+			}
+		}
+		t.Fatalf("%s is not listed: %+v", name, c.entries)
+		return -1
+	}
+	c.list.Select(rowOf("patch.txt"))
+	c.OnOpen(filepath.Join(home, "tools"))
+	h.eventually("tools", func() bool { return c.dir == filepath.Join(home, "tools") })
+	c.list.Select(rowOf("fix.sh"))
+	test.Tap(c.upBtn)
+	h.eventually("home again", func() bool { return c.dir == home })
+	c.list.Select(rowOf("notes.txt"))
+	test.Tap(c.okBtn)
+	if pw.pop != nil {
+		t.Fatal("the chooser stayed open")
+	}
+	h.eventually("published", func() bool { return len(pw.view.entries) == 3 })
+	if pw.view.status.Text != "Published 3 items; Ann can download them now." {
+		t.Fatalf("status %q", pw.view.status.Text)
+	}
+	listed := cust.WaitShown(t, "the list", func(e session.Event) bool { return e.Kind == session.EventFiles && len(e.Files) == 3 })
+	if listed.From != "Carol CSR" {
+		t.Fatalf("the list is from %q", listed.From)
+	}
+
+	// The customer downloads two; every CSR's chat says so.
+	dl := t.TempDir()
+	h.background("the download", func() error {
+		_, err := cust.Agent.Download(ctxT(t), []string{"fix.sh", "patch.txt"}, dl, nil)
+		return err
+	})
+	if b, err := os.ReadFile(filepath.Join(dl, "patch.txt")); err != nil || string(b) != "patch" {
+		t.Fatalf("downloaded %q, %v", b, err)
+	}
+	want := "Ann downloaded 2 files (8 bytes) to " + dl
+	h.eventually("the chat line", func() bool { return strings.Contains(chatText(su.view), want) })
+
+	// Remove, then End File Transfer.
+	for i, e := range pw.view.entries {
+		if e.Name == "notes.txt" {
+			pw.view.list.Select(i)
+		}
+	}
+	test.Tap(pw.view.removeBtn)
+	h.eventually("removed", func() bool { return len(pw.view.entries) == 2 })
+	cust.WaitShown(t, "the shorter list", func(e session.Event) bool { return e.Kind == session.EventFiles && len(e.Files) == 2 })
+	test.Tap(pw.view.endBtn)
+	h.eventually("the window closed", func() bool { return su.publish == nil })
+	cust.WaitShown(t, "the list closed", func(e session.Event) bool {
+		return e.Kind == session.EventFiles && e.Files == nil && strings.Contains(e.Text, "ended file transfer")
+	})
+	if got := su.s.Published(); len(got) != 0 {
+		t.Fatalf("still published: %+v", got)
+	}
+}
+
+// Closing the window with files published asks: keep them (the window
+// hides; the button brings it back) or end the file transfer.
+func TestPublishCloseAsks(t *testing.T) {
+	h := newHarness(t)
+	su := h.started()
+	cust := joinCustomer(h, su)
+	f := filepath.Join(t.TempDir(), "a.txt")
+	if err := os.WriteFile(f, []byte("a"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	test.Tap(su.view.publishBtn)
+	pw := su.publish
+	h.u.publishPaths(su, pw, []string{f})
+	h.eventually("published", func() bool { return len(pw.view.entries) == 1 })
+	cust.WaitShown(t, "the list", func(e session.Event) bool { return e.Kind == session.EventFiles && len(e.Files) == 1 })
+	h.u.closePublishAsk(su, pw) // what the window's close button does
+	top := pw.win.Canvas().Overlays().Top()
+	if !overlayHas(top, "can still download the published files") {
+		t.Fatal("closing did not ask")
+	}
+	tapIn(t, top, "Keep Published")
+	if su.publish != pw || len(su.s.Published()) != 1 {
+		t.Fatal("Keep Published ended the transfer")
+	}
+	test.Tap(su.view.publishBtn)
+	if su.publish != pw {
+		t.Fatal("the button opened another window")
+	}
+	h.u.closePublishAsk(su, pw)
+	tapIn(t, pw.win.Canvas().Overlays().Top(), "End File Transfer")
+	h.eventually("ended", func() bool { return su.publish == nil })
+	cust.WaitShown(t, "the list closed", func(e session.Event) bool { return e.Kind == session.EventFiles && e.Files == nil })
+}
+
+// tapIn taps the button with text in o (a dialog).
+func tapIn(t *testing.T, o fyne.CanvasObject, text string) {
+	t.Helper()
+	for _, w := range test.LaidOutObjects(o) {
+		if b, ok := w.(*widget.Button); ok && b.Text == text {
+			test.Tap(b)
+			return
+		}
+	}
+	t.Fatalf("no %q button", text)
+}
+
+// chatText is the text of the chat panel's lines, one label a line.
+func chatText(v *sessionView) string {
+	var b strings.Builder
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch w := o.(type) {
+		case *fyne.Container:
+			for _, c := range w.Objects {
+				walk(c)
+			}
+		case *widget.Label:
+			b.WriteString(w.Text + "\n")
+		case *widget.RichText:
+			for _, seg := range w.Segments {
+				if ts, ok := seg.(*widget.TextSegment); ok {
+					b.WriteString(ts.Text + "\n")
+				}
+			}
+		}
+	}
+	walk(v.chatBox)
+	return b.String()
 }

@@ -9,6 +9,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"lifeline/agent/consent"
+	"lifeline/console/controller"
 	"lifeline/shared/client"
 	"lifeline/shared/protocol"
 )
@@ -200,5 +202,143 @@ func TestSecondsWords(t *testing.T) {
 		if got := secondsWords(ms); got != want {
 			t.Errorf("secondsWords(%d) = %q, want %q", ms, got, want)
 		}
+	}
+}
+
+// Run Scripts with a real customer: the library lists the scripts, the
+// run list orders them, a no is said as such; once allowed, the output
+// arrives per script under its header, each result shows in the run's tab
+// and in the chat, and the customer was asked for the scripts by name in
+// the run's order.
+func TestRunScriptsRealAgent(t *testing.T) {
+	ts := newServer(t)
+	ctx := ctxT(t)
+	carol := ts.Client()
+	if _, err := carol.Login(ctx, "carol@example.com", "carol-password-1"); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []client.NewScript{
+		{Name: "Greet", ScriptName: "greet.sh", Script: []byte("echo hello\necho oops >&2\nexit 3\n")},
+		{Name: "Names", ScriptName: "names.sh", Script: []byte("while read n; do echo \"got $n\"; done < \"$LIFELINE_INPUT\"\n"),
+			InputName: "names.txt", Input: []byte("ann\nbob\n")},
+		{Name: "Wait", ScriptName: "wait.sh", Script: []byte("echo started\nsleep 30\n")},
+	} {
+		if _, err := carol.CreateScript(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := newHarnessOn(t, ts, Config{Server: ts.URL, Email: "carol@example.com", TLS: ts.TLS}, t.TempDir())
+	su := h.started()
+	cust := joinCustomer(h, su)
+
+	test.Tap(su.view.runBtn)
+	rw := su.runs
+	if rw == nil || !strings.HasPrefix(rw.win.Title(), "Run Scripts — Ann (") {
+		t.Fatal("no Run Scripts window")
+	}
+	v := rw.view
+	h.eventually("the library", func() bool { return len(v.scripts) == 3 })
+	ids := map[string]string{}
+	for _, s := range v.scripts {
+		ids[s.Name] = s.ID
+	}
+	v.SelectScript(ids["Greet"])
+	test.Tap(v.addBtn)
+	v.SelectScript(ids["Names"])
+	test.Tap(v.addBtn)
+	test.Tap(v.upBtn) // Names first
+
+	// No answer is a no.
+	test.Tap(v.runBtn)
+	h.eventually("the refusal", func() bool { return rw.run == nil && strings.Contains(v.status.Text, "did not allow") })
+	if v.status.Text != "The customer did not allow the scripts to run." {
+		t.Fatalf("status %q", v.status.Text)
+	}
+	if got := cust.LastAsked(); got.Action != protocol.ActionScripts || got.Detail != `"Names", then "Greet"` {
+		t.Fatalf("the customer was asked %+v", got)
+	}
+	first := v.runs.Items[0]
+
+	cust.Answer(consent.AllowOnce)
+	test.Tap(v.runBtn)
+	if !v.runBtn.Disabled() || !v.stopBtn.Visible() {
+		t.Fatal("no Stop during the run")
+	}
+	h.eventually("the run", func() bool { return rw.run == nil })
+	if len(v.runs.Items) != 2 || v.runs.Selected() == first {
+		t.Fatalf("%d run tabs", len(v.runs.Items))
+	}
+	if v.status.Text != "1 of 2 scripts ran successfully." {
+		t.Fatalf("status %q", v.status.Text)
+	}
+	h.eventually("the results in the chat", func() bool {
+		return strings.Count(chatText(su.view), "Script ") == 2
+	})
+	panel := lastPanel(t, v)
+	out := panel.Text()
+	want := "── 1 of 2: Names ──\ngot ann\ngot bob\n── 2 of 2: Greet ──\n"
+	if !strings.HasPrefix(out, want) || !strings.Contains(out, "hello\n") || !strings.Contains(out, "oops\n") {
+		t.Fatalf("output %q", out)
+	}
+	if !strings.HasPrefix(panel.states[0].Text, "exit 0 · ") || !strings.HasPrefix(panel.states[1].Text, "exit 3 · ") {
+		t.Fatalf("states %q %q", panel.states[0].Text, panel.states[1].Text)
+	}
+	chat := chatText(su.view)
+	for _, s := range []string{"Script Names (1 of 2): exit 0 in ", "Script Greet (2 of 2): exit 3 in ", "got bob"} {
+		if !strings.Contains(chat, s) {
+			t.Fatalf("the chat lacks %q:\n%s", s, chat)
+		}
+	}
+
+	// Stop.
+	for range v.Chosen() {
+		v.runList.Select(0)
+		test.Tap(v.removeBtn)
+	}
+	v.SelectScript(ids["Wait"])
+	test.Tap(v.addBtn)
+	cust.Answer(consent.AllowOnce)
+	test.Tap(v.runBtn)
+	h.eventually("the script running", func() bool { return len(v.panels) == 3 && strings.Contains(lastPanel(t, v).Text(), "started") })
+	test.Tap(v.stopBtn)
+	h.eventually("the run stopped", func() bool { return rw.run == nil })
+	if v.status.Text != "The scripts were stopped." || lastPanel(t, v).states[0].Text != "stopped" {
+		t.Fatalf("after Stop: %q, %q", v.status.Text, lastPanel(t, v).states[0].Text)
+	}
+}
+
+// lastPanel is the newest run's panel of the Run Scripts window.
+func lastPanel(t *testing.T, v *runScriptsView) *runPanel {
+	t.Helper()
+	if len(v.panels) == 0 {
+		t.Fatal("no run")
+	}
+	return v.panels[len(v.panels)-1]
+}
+
+// A console started again shows the session's script results again (from
+// the report), like its chat.
+func TestScriptResultsAfterRestart(t *testing.T) {
+	ts := newServer(t)
+	dir := t.TempDir()
+	cfg := Config{Server: ts.URL, Email: "carol@example.com", TLS: ts.TLS}
+	h := newHarnessOn(t, ts, cfg, dir)
+	su := h.started()
+	cust := joinCustomer(h, su)
+	cust.Answer(consent.AllowOnce)
+	s := su.s
+	h.background("a run", func() error {
+		_, err := s.RunScripts(ctxT(t), []controller.ScriptToRun{{Name: "Hello", FileName: "hello.sh", Body: []byte("echo hi there\n")}}, nil)
+		return err
+	})
+	h.eventually("the line", func() bool { return strings.Contains(chatText(su.view), "Script Hello: exit 0 in ") })
+	h.u.shutdown()
+
+	again := newHarnessOn(t, ts, Config{TLS: ts.TLS}, dir)
+	again.onMain()
+	again.eventually("the session reopened", func() bool { return len(again.u.sessions) == 1 })
+	text := chatText(again.u.sessions[again.u.order[0]].view)
+	if !strings.Contains(text, "Script Hello: exit 0 in ") || !strings.Contains(text, "hi there") {
+		t.Fatalf("history:\n%s", text)
 	}
 }

@@ -52,6 +52,7 @@ type runScriptsView struct {
 	runBtn    *widget.Button
 	stopBtn   *widget.Button
 	runs      *container.AppTabs
+	panels    []*runPanel // one per run, in the tabs' order
 	noRuns    *widget.Label
 	runsBox   *fyne.Container
 	status    *widget.Label
@@ -321,6 +322,7 @@ func (v *runScriptsView) StartRun(names []string, at time.Time) *runPanel {
 		title = at.Format("15:04:05") + " — " + names[0]
 	}
 	p.item = container.NewTabItem(title, p.content)
+	v.panels = append(v.panels, p)
 	v.runs.Append(p.item)
 	v.runs.Select(p.item)
 	if len(v.runsBox.Objects) == 0 || v.runsBox.Objects[0] != v.runs {

@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"context"
 	"fmt"
 	"image/png"
 	"os"
@@ -10,9 +11,14 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"lifeline/agent/consent"
+	"lifeline/console/internal/testcustomer"
+	"lifeline/console/printing"
+	"lifeline/shared/protocol"
 	"lifeline/shared/sysreport"
 )
 
@@ -202,5 +208,110 @@ func TestReportFileName(t *testing.T) {
 	}
 	if got := reportFileName(sysreport.Report{}); got != "system-information.txt" {
 		t.Errorf("empty report: %q", got)
+	}
+}
+
+// joinCustomer has a real agent join su's session as its customer, who
+// answers consent requests from a list (empty: no).
+func joinCustomer(h *harness, su *sessionUI) *testcustomer.Customer {
+	h.t.Helper()
+	cust := testcustomer.Join(h.t, h.ts, su.s.Number())
+	h.eventually("the customer", func() bool { return !su.view.sysinfoBtn.Disabled() })
+	return cust
+}
+
+// The System Information window with a real customer: a no is said as
+// such; once allowed, the report's categories show, Save writes the whole
+// report and Print sends it to the default printer, or says there is none.
+func TestSystemInformation(t *testing.T) {
+	h := newHarness(t)
+	su := h.started()
+	cust := joinCustomer(h, su)
+
+	test.Tap(su.view.sysinfoBtn)
+	sw := su.sysinfo
+	if sw == nil || !strings.HasPrefix(sw.win.Title(), "System Information — Ann (") {
+		t.Fatalf("window %v", sw)
+	}
+	h.eventually("the refusal", func() bool { return !sw.view.refreshBtn.Disabled() })
+	if sw.view.status.Text != "The customer did not allow you to read their system information." ||
+		sw.view.placeholder.Text != sw.view.status.Text || !sw.view.saveBtn.Disabled() || !sw.view.printBtn.Disabled() {
+		t.Fatalf("after a no: %q / %q", sw.view.status.Text, sw.view.placeholder.Text)
+	}
+	if got := cust.LastAsked(); got.Action != protocol.ActionSysinfo {
+		t.Fatalf("the customer was asked %+v", got)
+	}
+	// The button brings the same window forward.
+	test.Tap(su.view.sysinfoBtn)
+	if su.sysinfo != sw {
+		t.Fatal("a second window")
+	}
+
+	cust.Answer(consent.AllowOnce)
+	test.Tap(sw.view.refreshBtn)
+	h.eventually("the report", func() bool { _, ok := sw.view.Report(); return ok })
+	r, _ := sw.view.Report()
+	host, _ := os.Hostname()
+	if len(r.Categories) != 2 || sw.view.title.Text != "System information for "+host {
+		t.Fatalf("%d categories, title %q", len(r.Categories), sw.view.title.Text)
+	}
+	if c, ok := sw.view.Selected(); !ok || c.ID != sysreport.CatOS {
+		t.Fatalf("shown first: %+v", c)
+	}
+	sw.view.Select(sysreport.CatMemory)
+	if c, _ := sw.view.Selected(); c.ID != sysreport.CatMemory {
+		t.Fatal("the memory category is not shown")
+	}
+
+	// Save: every category in one text file.
+	file := filepath.Join(t.TempDir(), reportFileName(r))
+	w, err := storage.Writer(storage.NewFileURI(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.u.writeSysInfo(sw, w, r.Text())
+	h.eventually("saved", func() bool { return strings.HasPrefix(sw.view.status.Text, "Saved to ") })
+	if b, err := os.ReadFile(file); err != nil || string(b) != r.Text() || !strings.Contains(string(b), "Memory") {
+		t.Fatalf("saved %d bytes, err %v", len(b), err)
+	}
+	if sw.view.status.Text != "Saved to "+file+"." {
+		t.Fatalf("status %q", sw.view.status.Text)
+	}
+
+	// Print, without a printer and with one.
+	var calls []string
+	var printed string
+	lpstat := "no system default destination\n"
+	printer = printing.Printer{Getenv: func(string) string { return "" },
+		Run: func(_ context.Context, stdin []byte, name string, args ...string) ([]byte, error) {
+			calls = append(calls, strings.Join(append([]string{name}, args...), " "))
+			if name == "lpstat" {
+				return []byte(lpstat), nil
+			}
+			printed = string(stdin)
+			return []byte("request id is Office-3 (0 file(s))\n"), nil
+		}}
+	t.Cleanup(func() { printer = printing.Printer{} })
+	test.Tap(sw.view.printBtn)
+	h.eventually("the refusal", func() bool { return !sw.view.printBtn.Disabled() })
+	if sw.view.status.Text != "No printer is set up on this computer." ||
+		!overlayHas(sw.win.Canvas().Overlays().Top(), "No printer is set up on this computer.") {
+		t.Fatalf("no printer: %q", sw.view.status.Text)
+	}
+	sw.win.Canvas().Overlays().Top().Hide()
+	lpstat = "system default destination: Office\n"
+	test.Tap(sw.view.printBtn)
+	h.eventually("printed", func() bool { return !sw.view.printBtn.Disabled() })
+	want := "lpstat -d|lpstat -d|lp -d Office -t System information for " + host
+	if strings.Join(calls, "|") != want || printed != r.Text() || sw.view.status.Text != "Sent to the printer Office." {
+		t.Fatalf("commands %q (want %q), %d bytes printed, status %q", calls, want, len(printed), sw.view.status.Text)
+	}
+
+	// The window closes with the session.
+	s := su.s
+	h.background("end", func() error { return s.End(ctxT(t), "") })
+	h.eventually("the session over", func() bool { return len(h.u.sessions) == 0 })
+	if su.sysinfo != nil {
+		t.Fatal("the window outlived the session")
 	}
 }

@@ -6,7 +6,8 @@
 // `lp` reads the text from its standard input. On Windows PowerShell asks
 // for the default printer and Out-Printer prints a UTF-8 copy of the text
 // from a temporary file. A computer without a printer (or without CUPS)
-// gets ErrNoPrinter, whose message is meant to be shown as it is.
+// gets ErrNoPrinter; its message, as a sentence, is what the CSR reads:
+// "No printer is set up on this computer."
 //
 // The commands run through Printer.Run, so that tests check the exact
 // commands without printing anything.
@@ -23,7 +24,7 @@ import (
 )
 
 // ErrNoPrinter says that this computer has no printer to print on.
-var ErrNoPrinter = errors.New("No printer is set up on this computer.")
+var ErrNoPrinter = errors.New("no printer is set up on this computer")
 
 // Runner runs the program name with args, stdin as its standard input (nil
 // for none), and returns what it wrote to standard output and standard

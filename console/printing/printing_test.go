@@ -77,18 +77,18 @@ func TestPrintCUPS(t *testing.T) {
 			name:    "no default destination",
 			replies: map[string]reply{"lpstat": {out: "no system default destination\n"}, "lp": {}},
 			calls:   []string{"lpstat -d"},
-			err:     "No printer is set up on this computer.",
+			err:     "no printer is set up on this computer",
 		},
 		{
 			name:  "no CUPS installed",
 			calls: []string{"lpstat -d"},
-			err:   "No printer is set up on this computer.",
+			err:   "no printer is set up on this computer",
 		},
 		{
 			name:    "no scheduler running",
 			replies: map[string]reply{"lpstat": {out: "lpstat: Scheduler is not running.\n", err: exit1}, "lp": {}},
 			calls:   []string{"lpstat -d"},
-			err:     "No printer is set up on this computer.",
+			err:     "no printer is set up on this computer",
 		},
 		{
 			name:    "LPDEST wins, as for lp",
@@ -149,9 +149,9 @@ func TestPrintWindows(t *testing.T) {
 		err   string
 	}{
 		{"the default printer", []reply{{out: "HP LaserJet 4\r\n"}, {}}, 2, "HP LaserJet 4", ""},
-		{"no default printer", []reply{{out: "\r\n"}}, 1, "", "No printer is set up on this computer."},
+		{"no default printer", []reply{{out: "\r\n"}}, 1, "", "no printer is set up on this computer"},
 		{"PowerShell fails", []reply{{out: "Get-CimInstance : Access denied", err: errors.New("exit status 1")}}, 1, "",
-			"No printer is set up on this computer."},
+			"no printer is set up on this computer"},
 		{"the printer refuses", []reply{{out: "Printer's Desk\r\n"}, {out: "Out-Printer : The printer is offline.", err: errors.New("exit status 1")}},
 			2, "", "the printer Printer's Desk did not take the document: Out-Printer : The printer is offline."},
 	} {
