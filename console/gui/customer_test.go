@@ -95,8 +95,9 @@ func (allowUI) Ask(context.Context, session.Request) consent.Answer { return con
 func (allowUI) Show(session.Event)                                  {}
 
 // joinRealAgent runs the agent's session core as the customer, sharing the
-// corpus frames. It returns the agent and a stop function.
-func joinRealAgent(api *client.Client, number, name string, src *corpusSource) (*session.Agent, func()) {
+// corpus frames, with tools for the customer's computer. It returns the
+// agent and a stop function.
+func joinRealAgent(api *client.Client, number, name string, src *corpusSource, tools session.Tools) (*session.Agent, func()) {
 	size := src.Size()
 	screen := &session.Screen{
 		Monitors: []transport.Monitor{{Index: 0, Width: size.X, Height: size.Y, Primary: true}},
@@ -105,7 +106,7 @@ func joinRealAgent(api *client.Client, number, name string, src *corpusSource) (
 		Input:    func() (session.Injector, error) { return nullInjector{}, nil },
 	}
 	a := session.New(session.Config{API: api, Number: number, Name: name, Email: "ann@example.com",
-		LoopbackOnly: true, Screen: screen}, allowUI{})
+		LoopbackOnly: true, Screen: screen, Tools: tools}, allowUI{})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {

@@ -10,9 +10,11 @@ package gui
 //	    go test -tags x11 -run '^$' ./console/gui/
 //
 // It starts the in-process rendezvous server, logs in, starts a session,
-// has a fake customer join, chat and share a synthetic screen, and runs
-// ImageMagick's `import -window root` at each step. Fyne needs the main
-// thread, which only TestMain has.
+// has a customer join (the agent's real session core sharing the frames
+// of the corpus, with its tools; the fake agent without the corpus), chat
+// and share the screen, uses each tool for the customer's computer, and
+// runs ImageMagick's `import -window root` at each step. Fyne needs the
+// main thread, which only TestMain has.
 
 import (
 	"context"
@@ -29,9 +31,13 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"lifeline/agent/scriptrun"
+	"lifeline/agent/session"
+	"lifeline/agent/sysinfo"
 	"lifeline/console/internal/fakeagent"
 	"lifeline/shared/client"
 	"lifeline/shared/rendezvoustest"
+	"lifeline/shared/sysreport"
 )
 
 func TestMain(m *testing.M) {
@@ -182,10 +188,14 @@ func play(u *ui, ts *rendezvoustest.Server, tb *mainTB, dir string) (err error) 
 	// frames when the corpus is there, else the tests' fake agent.
 	const hello = "Hi! My printer stopped working after this morning's update."
 	width := 1280
+	// customer is the real agent, with the tools for the customer's
+	// computer; nil with the fake agent, which has none.
+	var customer *session.Agent
 	if src, err := loadCorpus(corpusDir, 8); err == nil {
 		width = src.Size().X
-		a, stop := joinRealAgent(ts.Client(), number, "Ann Smith", src)
+		a, stop := joinRealAgent(ts.Client(), number, "Ann Smith", src, screenshotTools(tb))
 		defer stop()
+		customer = a
 		if err := <-a.Joined(); err != nil {
 			return err
 		}
@@ -218,6 +228,13 @@ func play(u *ui, ts *rendezvoustest.Server, tb *mainTB, dir string) (err error) 
 	})
 	if err := shoot(dir, "console-dashboard.png"); err != nil {
 		return err
+	}
+	if customer != nil {
+		if err := shootTools(u, ts, tb, dir, first, customer); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintln(os.Stderr, "screenshots: the fake agent has no tools; no pictures of them")
 	}
 
 	// A second session, whose customer writes while the first is shown.
@@ -271,6 +288,11 @@ func play(u *ui, ts *rendezvoustest.Server, tb *mainTB, dir string) (err error) 
 			first.endDialog.Hide()
 		}
 	})
+	if customer != nil {
+		if err := shootReboot(u, dir, first); err != nil {
+			return err
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := first.s.End(ctx, ""); err != nil {
@@ -326,4 +348,136 @@ func shootScripts(u *ui, ts *rendezvoustest.Server, tb *mainTB, dir string) erro
 	}
 	fyne.DoAndWait(u.closeScripts)
 	return nil
+}
+
+// screenshotTools are the customer's tools in the screenshots: this
+// machine's system information, scripts run in a temporary folder, files
+// in a temporary home, and a reboot that only lets the agent go.
+func screenshotTools(tb *mainTB) session.Tools {
+	return session.Tools{
+		FilesRoot: tb.TempDir(),
+		Sysinfo: func(ctx context.Context) sysreport.Report {
+			return sysinfo.Collect(ctx, sysinfo.Options{})
+		},
+		Scripts: &scriptrun.Runner{TempDir: tb.TempDir()},
+		Reboot:  func(context.Context, session.RebootTicket) error { return nil },
+	}
+}
+
+// shootTools uses each tool for the customer's computer in su's session
+// and shoots its window: System Information, Run Scripts, Publish Files
+// (the customer downloads), the File Transfer window, and the session's
+// chat with the results.
+func shootTools(u *ui, ts *rendezvoustest.Server, tb *mainTB, dir string, su *sessionUI, customer *session.Agent) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	// System Information.
+	fyne.DoAndWait(func() { su.view.sysinfoBtn.OnTapped() })
+	if err := until("the system information", func() bool {
+		if su.sysinfo == nil {
+			return false
+		}
+		_, ok := su.sysinfo.view.Report()
+		return ok
+	}); err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() { su.sysinfo.view.Select(sysreport.CatProcesses) })
+	if err := shoot(dir, "console-sysinfo.png"); err != nil {
+		return err
+	}
+	fyne.DoAndWait(su.closeSysInfo)
+
+	// Run Scripts: two scripts from the library, one of which fails.
+	carol := ts.Client()
+	if _, err := carol.Login(ctx, "carol@example.com", "carol-password-1"); err != nil {
+		return err
+	}
+	for _, n := range []client.NewScript{
+		{Name: "Printer queue", Category: "Printing", Description: "Lists the printers and their queues (CUPS).",
+			ScriptName: "queue.sh", Script: []byte("echo \"Printers on $(hostname):\"\nlpstat -t 2>&1\n")},
+		{Name: "Free disk space", Category: "Disks", Description: "Shows the free space of the disks.",
+			ScriptName: "df.sh", Script: []byte("df -h -x tmpfs -x devtmpfs -x overlay 2>/dev/null || df -h\n")},
+	} {
+		if _, err := carol.CreateScript(ctx, n); err != nil {
+			return err
+		}
+	}
+	fyne.DoAndWait(func() { su.view.runBtn.OnTapped() })
+	if err := until("the library", func() bool { return su.runs != nil && len(su.runs.view.scripts) == 6 }); err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() {
+		v := su.runs.view
+		for _, name := range []string{"Printer queue", "Free disk space"} {
+			for _, s := range v.scripts {
+				if s.Name == name {
+					v.SelectScript(s.ID)
+					v.add()
+				}
+			}
+		}
+		v.runBtn.OnTapped()
+	})
+	if err := until("the run", func() bool { return len(su.runs.view.panels) == 1 && su.runs.run == nil }); err != nil {
+		return err
+	}
+	if err := shoot(dir, "console-runscripts.png"); err != nil {
+		return err
+	}
+	fyne.DoAndWait(su.closeRunScripts)
+
+	// Publish Files: the customer downloads what Carol published.
+	pub := tb.TempDir()
+	for name, size := range map[string]int{"printer-driver-5.2.deb": 1_250_000, "fix-spooler.sh": 1_843, "printer-manual.pdf": 640_000} {
+		if err := os.WriteFile(filepath.Join(pub, name), make([]byte, size), 0o644); err != nil {
+			return err
+		}
+	}
+	fyne.DoAndWait(func() {
+		u.openPublish(su)
+		u.publishPaths(su, su.publish, []string{filepath.Join(pub, "printer-driver-5.2.deb"),
+			filepath.Join(pub, "fix-spooler.sh"), filepath.Join(pub, "printer-manual.pdf")})
+	})
+	if err := until("the published files", func() bool { return su.publish != nil && len(su.publish.view.entries) == 3 }); err != nil {
+		return err
+	}
+	downloads := filepath.Join(tb.TempDir(), "Downloads")
+	if err := os.Mkdir(downloads, 0o755); err != nil {
+		return err
+	}
+	if _, err := customer.Download(ctx, []string{"printer-driver-5.2.deb", "fix-spooler.sh"}, downloads, nil); err != nil {
+		return err
+	}
+	if err := until("the download in the chat", func() bool { return strings.Contains(chatText(su.view), "Ann Smith downloaded 2 files") }); err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() { su.publish.view.list.Select(0) })
+	if err := shoot(dir, "console-publish.png"); err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() { u.endPublish(su, su.publish) })
+	if err := until("the end of publishing", func() bool { return su.publish == nil }); err != nil {
+		return err
+	}
+
+	// The File Transfer window (the other helper's scene).
+	if err := filesScene(u, su, tb, fyne.DoAndWait, until, func(name string) error { return shoot(dir, name) }); err != nil {
+		return err
+	}
+
+	// The session: its tools, and their results in the chat.
+	return shoot(dir, "console-tools.png")
+}
+
+// shootReboot restarts the customer's computer and shoots the session
+// while the customer is away.
+func shootReboot(u *ui, dir string, su *sessionUI) error {
+	fyne.DoAndWait(func() { su.view.rebootBtn.OnTapped() })
+	tapDialog(u, "Reboot")
+	if err := until("the customer restarting", func() bool { return su.view.restarting != "" }); err != nil {
+		return err
+	}
+	return shoot(dir, "console-reboot.png")
 }

@@ -171,7 +171,8 @@ func newSessionView() *sessionView {
 	v.notes.SetPlaceHolder("Notes for the session report")
 	v.notes.SetMinRowsVisible(3)
 	v.saveNotes = widget.NewButtonWithIcon("Save Notes", theme.DocumentSaveIcon(), func() { call1(v.OnNotes, v.notes.Text) })
-	notes := container.NewBorder(heading("Notes"), container.NewHBox(layout.NewSpacer(), v.saveNotes), nil, nil, v.notes)
+	// Save Notes beside the heading leaves the notes the most room.
+	notes := container.NewBorder(container.NewBorder(nil, nil, nil, container.NewCenter(v.saveNotes), heading("Notes")), nil, nil, nil, v.notes)
 
 	left := container.NewVBox(sessionCard, widget.NewSeparator(), invite, widget.NewSeparator(), desktop)
 	// The notes take the height the sections leave; on a small screen the
@@ -370,8 +371,7 @@ func (v *sessionView) SetParticipants(st protocol.State, host bool) {
 	case customer != "":
 		enable(true, v.viewBtn, v.controlBtn)
 		if v.desktopMsg.Text == noCustomerYet || strings.HasPrefix(v.desktopMsg.Text, "The host CSR") {
-			v.desktopMsg.SetText("The customer is connected: request view or control of their screen, or use a tool. " +
-				"Each asks them for permission first.")
+			v.desktopMsg.SetText("The customer is connected. Each request asks them for permission first.")
 		}
 	case restarting != "":
 		enable(false, v.viewBtn, v.controlBtn)
