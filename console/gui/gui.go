@@ -23,6 +23,15 @@
 // deletes the CSR's own (the files are read and checked against the 1 MB
 // limit before anything is sent).
 //
+// The customer's computer, each tool after the customer's consent (and
+// hidden when the site switched it off): System Information (categories,
+// Refresh, Save as text, Print through console/printing), Run Scripts
+// (library scripts in an order the CSR sets, live output, each result in
+// the chat of every CSR), File Transfer (two panes, files and folders both
+// ways, progress, Abort), Publish Files (basic transfer: the customer
+// downloads what they pick) and Reboot Computer (the customer shows as
+// restarting until their agent rejoins).
+//
 // The views (*_view.go) never touch the network. The glue talks only to
 // console/controller, on background goroutines, and updates the widgets
 // only through fyne.Do (ui.do).
