@@ -472,7 +472,7 @@ func (a *Agent) signal(from string, s *protocol.Signal) {
 		}
 		return
 	}
-	if s.Kind != protocol.SignalOffer || !a.grants.Allowed(from, protocol.ActionView) || a.cfg.Screen == nil {
+	if s.Kind != protocol.SignalOffer || !a.mayView(from) || a.cfg.Screen == nil {
 		a.log.Warn("refused a connection without the customer's consent", "from", from, "kind", s.Kind)
 		return
 	}
@@ -508,7 +508,7 @@ func (a *Agent) signal(from string, s *protocol.Signal) {
 }
 
 func (a *Agent) startViewer(from string, p *transport.Peer) {
-	if !a.grants.Allowed(from, protocol.ActionView) {
+	if !a.mayView(from) {
 		a.dropViewer(from) // the customer stopped while it connected
 		return
 	}
@@ -526,7 +526,11 @@ func (a *Agent) startViewer(from string, p *transport.Peer) {
 		a.mu.Unlock()
 	}
 	p.Channel(transport.LabelInput).OnMessage(func(m webrtc.DataChannelMessage) { a.input(from, p, m.Data) })
-	a.streamer.AddViewer(from, p)
+	if a.grants.Allowed(from, protocol.ActionView) {
+		a.streamer.AddViewer(from, p)
+	} else {
+		a.streamer.AddObserver(from, p)
+	}
 	go func() {
 		<-p.Done()
 		a.do(func() {
@@ -691,7 +695,7 @@ func (a *Agent) leave() {
 func (a *Agent) showSharing() {
 	var viewers, controllers []string
 	for id := range a.peers {
-		if a.grants.Allowed(id, protocol.ActionView) {
+		if a.mayView(id) {
 			viewers = append(viewers, a.name(id))
 		}
 		if a.grants.Allowed(id, protocol.ActionControl) {
@@ -736,4 +740,26 @@ func spaced(n string) string {
 		return n
 	}
 	return n[:3] + " " + n[3:6] + " " + n[6:]
+}
+
+// mayView reports whether participant id may see the shared screen: a CSR
+// the customer allowed to view, or — while the customer shares with one —
+// anyone else present in the session, as the guide says ("all
+// participants in the support session can view the shared software"):
+// assistants observe, secondary customers watch. Only a control grant
+// lets input through.
+func (a *Agent) mayView(id string) bool {
+	if a.grants.Allowed(id, protocol.ActionView) {
+		return true
+	}
+	if len(a.grants.Holders(protocol.ActionView)) == 0 {
+		return false
+	}
+	for _, p := range a.state.Participants {
+		if p.ID == id {
+			return p.LeftAt == nil && p.ID != a.state.You &&
+				(p.Role == protocol.RoleCSR || p.Role == protocol.RoleAssistant || p.Role == protocol.RoleSecondary)
+		}
+	}
+	return false
 }

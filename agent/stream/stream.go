@@ -109,12 +109,24 @@ func (s *Streamer) poke() {
 
 // AddViewer starts sending to a connected viewer: it is told the screen's
 // size and gets a keyframe.
-func (s *Streamer) AddViewer(id string, p *transport.Peer) {
+func (s *Streamer) AddViewer(id string, p *transport.Peer) { s.addViewer(id, p, false) }
+
+// AddObserver is AddViewer for someone who watches without having asked
+// the customer (an assistant, a secondary customer): the picture is the
+// same for everyone, so only those the customer allowed choose its
+// options (mode, colours, monitor); an observer may ask for a keyframe.
+func (s *Streamer) AddObserver(id string, p *transport.Peer) { s.addViewer(id, p, true) }
+
+func (s *Streamer) addViewer(id string, p *transport.Peer, observer bool) {
 	v := &viewer{id: id, sender: transport.NewFrameSender(p.Channel(transport.LabelScreen)), control: p.Channel(transport.LabelControl)}
 	v.control.OnMessage(func(m webrtc.DataChannelMessage) {
 		c, err := transport.ParseControl(m.Data)
 		if err != nil {
 			s.log.Warn("stream: bad control message", "viewer", id, "err", err)
+			return
+		}
+		if observer && c.Type != transport.ControlKeyframe {
+			s.log.Debug("stream: an observer's option ignored", "viewer", id, "type", c.Type)
 			return
 		}
 		s.control(c)

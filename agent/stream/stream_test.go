@@ -2,6 +2,7 @@ package stream
 
 import (
 	"context"
+	"encoding/json"
 	"image"
 	"image/color"
 	"sync"
@@ -128,5 +129,56 @@ func TestOneEncodeForAllViewers(t *testing.T) {
 	until("the remaining viewer shows the next change", func() bool { return d2.equals(scr.Snapshot()) })
 	if d1.equals(scr.Snapshot()) {
 		t.Fatal("the viewer that left still gets frames")
+	}
+}
+
+// TestObserverCannotChangeOptions: someone watching without the customer's
+// grant (an assistant) gets the same frames but cannot change the
+// picture everyone sees; a viewer the customer allowed can.
+func TestObserverCannotChangeOptions(t *testing.T) {
+	scr := streamtest.New(160, 96)
+	st, err := Start(Options{Open: func(int) (Source, error) { return scr, nil }, Codec: codec.Options{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Stop()
+	v1, a1 := connect(t)
+	v2, a2 := connect(t)
+	d1, d2 := watch(t, v1), watch(t, v2)
+	st.AddViewer("host", a1)
+	st.AddObserver("assistant", a2)
+	until := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out: %s", what)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	until("both show the screen", func() bool { return d1.equals(scr.Snapshot()) && d2.equals(scr.Snapshot()) })
+	setColors := func(p *transport.Peer) {
+		b, _ := json.Marshal(transport.Control{Type: transport.ControlOptions, Colors: "256"})
+		if err := p.Channel(transport.LabelControl).SendText(string(b)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// An odd colour that 256 colours cannot show exactly.
+	odd := color.RGBA{13, 77, 201, 255}
+	setColors(v2)
+	time.Sleep(200 * time.Millisecond)
+	scr.Paint(image.Rect(20, 20, 80, 60), odd)
+	until("the observer's 256 colours were ignored: the picture is exact", func() bool {
+		return d1.equals(scr.Snapshot()) && d2.equals(scr.Snapshot())
+	})
+	setColors(v1)
+	time.Sleep(200 * time.Millisecond)
+	before := st.frames.Load()
+	scr.Paint(image.Rect(30, 30, 90, 70), color.RGBA{201, 13, 77, 255})
+	until("a frame after the host's change", func() bool { return st.frames.Load() > before })
+	time.Sleep(300 * time.Millisecond)
+	if d1.equals(scr.Snapshot()) {
+		t.Fatal("the host's 256 colours were not applied")
 	}
 }

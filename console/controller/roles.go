@@ -64,3 +64,32 @@ func IsHost(st protocol.State) bool {
 	}
 	return false
 }
+
+// Observe opens the shared screen for a CSR who is not the host (an
+// assistant): everyone in a session sees what a customer shares. The
+// console does this by itself when sharing starts; Observe is for a CSR
+// who closed the window and wants to watch again.
+func (s *Session) Observe(ctx context.Context) error {
+	return s.call(ctx, func(l *loop) error {
+		if l.ended {
+			return ErrEnded
+		}
+		if l.st.Sharing == "" {
+			return errors.New("no one is sharing their screen")
+		}
+		l.observed = l.st.Sharing
+		return s.openStream(l, l.st.Sharing)
+	})
+}
+
+// StopObserving closes the shared screen for this console only; the
+// sharing goes on for the others.
+func (s *Session) StopObserving() {
+	_ = s.call(context.Background(), func(l *loop) error {
+		if l.stream != nil {
+			l.stream.stop("You stopped watching the shared screen.")
+			l.stream = nil
+		}
+		return nil
+	})
+}

@@ -2,10 +2,15 @@ package controller
 
 import (
 	"errors"
+	"image"
+	"image/color"
 	"testing"
 	"time"
 
+	"lifeline/agent/consent"
+	"lifeline/agent/stream/streamtest"
 	"lifeline/console/internal/fakeagent"
+	"lifeline/console/internal/testcustomer"
 	"lifeline/shared/protocol"
 	"lifeline/shared/rendezvoustest"
 )
@@ -122,5 +127,77 @@ func TestResumeWithToken(t *testing.T) {
 	}
 	if _, err := third.StartSession(ctxT(t, 5*time.Second), "", ""); !errors.Is(err, ErrNotLoggedIn) {
 		t.Fatalf("start after refused resume = %v", err)
+	}
+}
+
+// Everyone in a session sees what the customer shares: an assistant's
+// console opens the screen by itself once the customer allowed the host
+// to view, gets the same picture, cannot control, and can stop watching
+// without stopping the host's view.
+func TestAssistantObservesSharing(t *testing.T) {
+	host, ts, _ := loggedIn(t, rendezvoustest.Options{})
+	ts.AddUser(t, "dave@example.com", "Dave CSR", "csr", "dave-password-1")
+	ctx := ctxT(t, 60*time.Second)
+	s, err := host.StartSession(ctx, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scr := streamtest.New(200, 120)
+	cust := testcustomer.JoinWithScreen(t, ts, s.Number(), scr)
+	if _, err := s.WaitCustomer(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dave := New(Config{Server: ts.URL, TLS: ts.TLS, LoopbackOnly: true, ReadyTimeout: 20 * time.Second})
+	t.Cleanup(func() { dave.Close() })
+	if _, err := dave.Login(ctx, "dave@example.com", "dave-password-1"); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := dave.Assist(ctx, s.Number())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Nothing to watch before the customer shares.
+	if err := ds.Observe(ctx); err == nil {
+		t.Fatal("observing without sharing worked")
+	}
+
+	cust.Answer(consent.AllowOnce)
+	if ok, err := s.RequestView(ctx); err != nil || !ok {
+		t.Fatalf("view: %v %v", ok, err)
+	}
+	for _, sess := range []*Session{s, ds} {
+		if err := sess.WaitFirstFrame(ctx); err != nil {
+			t.Fatalf("first frame: %v", err)
+		}
+	}
+	same := func(sess *Session) bool {
+		img, _, err := sess.Snapshot()
+		return err == nil && string(img.Pix) == string(scr.Snapshot().Pix)
+	}
+	scr.Paint(image.Rect(10, 10, 90, 50), color.RGBA{200, 30, 30, 255})
+	for deadline := time.Now().Add(10 * time.Second); !same(s) || !same(ds); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the host and the assistant do not both see the change")
+		}
+	}
+	if err := ds.Click(5, 5, "left"); !errors.Is(err, ErrNoControl) {
+		t.Fatalf("an observer's click: %v", err)
+	}
+	// The assistant stops watching; the host still sees.
+	ds.StopObserving()
+	if ds.Live() {
+		t.Fatal("still live after StopObserving")
+	}
+	before := s.Stats().Frames
+	scr.Paint(image.Rect(50, 50, 120, 100), color.RGBA{30, 200, 30, 255})
+	if err := s.WaitFrames(ctx, before+1); err != nil {
+		t.Fatalf("the host's view after the assistant left it: %v", err)
+	}
+	// And may watch again.
+	if err := ds.Observe(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := ds.WaitFirstFrame(ctx); err != nil {
+		t.Fatal(err)
 	}
 }

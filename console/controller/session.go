@@ -49,6 +49,10 @@ type loop struct {
 	consents  map[string]chan consentResult
 	stream    *stream
 	tools     *toolsPeer
+	// observed is the sharing this console last opened a screen
+	// connection for as an observer, so a refusal is not retried on
+	// every state.
+	observed string
 	ended     bool
 	endReason string
 }
@@ -242,7 +246,26 @@ func (s *Session) onState(l *loop, st protocol.State) {
 			s.closeTools(l) // the tools were for a customer who is not primary any more
 		}
 	}
+	s.observe(l)
 	l.wake()
+}
+
+// observe opens the screen connection of a CSR who did not ask for it —
+// an assistant, or a former host — once a customer shares with the
+// session: everyone in a session sees what is shared.
+func (s *Session) observe(l *loop) {
+	st := l.st
+	if st.Sharing == "" || IsHost(st) {
+		l.observed = ""
+		return
+	}
+	if l.observed == st.Sharing || (l.stream != nil && !l.stream.isStopped() && l.stream.customer == st.Sharing) {
+		return
+	}
+	l.observed = st.Sharing
+	if err := s.openStream(l, st.Sharing); err != nil {
+		s.c.log.Warn("console: could not observe the shared screen", "err", err)
+	}
 }
 
 func (s *Session) failConsents(l *loop, err error) {

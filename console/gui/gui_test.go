@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"lifeline/agent/session"
 	"lifeline/console/controller"
 	"lifeline/console/internal/fakeagent"
 	"lifeline/console/profile"
@@ -751,6 +752,59 @@ func TestAssistMakePrimaryTransfer(t *testing.T) {
 	h.eventually("left", func() bool { return len(h.u.sessions) == 0 })
 	s := ds.s
 	dave.background("end", func() error { return s.End(ctxT(t), "") })
+}
+
+// An assistant watches what the customer shares with the session: the
+// sharing window opens by itself, read-only, with the picture's options
+// left to the host; closing it stops watching for the assistant only,
+// and Watch Screen opens it again.
+func TestAssistantWatchesSharing(t *testing.T) {
+	src, err := loadCorpus(corpusDir, 2)
+	if err != nil {
+		t.Skipf("no screen corpus: %v", err)
+	}
+	h := newHarness(t)
+	h.ts.AddUser(t, "dave@example.com", "Dave CSR", "csr", "dave-password-1")
+	su := h.started()
+	number := su.s.Number()
+	_, stop := joinRealAgent(h.ts.Client(), number, "Ann Smith", src, session.Tools{})
+	t.Cleanup(stop)
+	h.eventually("the customer", func() bool { return su.view.viewBtn.Visible() && !su.view.viewBtn.Disabled() })
+
+	dave := newHarnessOn(t, h.ts, Config{Server: h.ts.URL, Email: "dave@example.com", TLS: h.ts.TLS}, t.TempDir())
+	dave.login("dave-password-1")
+	dave.onMain()
+	test.Tap(dave.u.main.assistBtn)
+	var entry *widget.Entry
+	for _, o := range test.LaidOutObjects(dave.u.win.Canvas().Overlays().Top()) {
+		if e, ok := o.(*widget.Entry); ok {
+			entry = e
+		}
+	}
+	test.Type(entry, spaced(number))
+	test.Tap(dave.dialogButton("Join"))
+	dave.eventually("the assisted session", func() bool { return len(dave.u.sessions) == 1 })
+	ds := dave.u.sessions[dave.u.order[0]]
+
+	test.Tap(su.view.viewBtn)
+	h.eventually("the host's sharing window", func() bool { return su.share != nil })
+	dave.eventually("the assistant's window, observing", func() bool {
+		return ds.share != nil && ds.share.view.observer && ds.share.view.mode.Disabled() && !ds.share.view.control
+	})
+	dave.eventually("the assistant sees the screen", func() bool { return ds.s.Live() && ds.s.Stats().Frames > 0 })
+	dave.eventually("Watch Screen offered", func() bool { return ds.view.watchRow.Visible() })
+	if ds.share.view.stopBtn.Text != "Stop Watching" {
+		t.Fatalf("stop button %q", ds.share.view.stopBtn.Text)
+	}
+
+	// Closing the window stops watching for the assistant only.
+	dave.u.stopSharing(ds)
+	dave.eventually("the assistant stopped watching", func() bool { return ds.share == nil && !ds.s.Live() })
+	if !su.s.Live() {
+		t.Fatal("the host's view stopped with the assistant's")
+	}
+	test.Tap(ds.view.watchBtn)
+	dave.eventually("watching again", func() bool { return ds.share != nil && ds.s.Live() })
 }
 
 func roleOf(st protocol.State, id string) string {

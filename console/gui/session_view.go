@@ -51,6 +51,8 @@ type sessionView struct {
 	leaveBtn     *widget.Button
 	desktopBtns  *fyne.Container
 	viewBtn      *widget.Button
+	watchBtn     *widget.Button
+	watchRow     *fyne.Container
 	controlBtn   *widget.Button
 	desktopMsg   *widget.Label
 	sysinfoBtn   *widget.Button
@@ -74,6 +76,7 @@ type sessionView struct {
 	OnEmail                         func()
 	OnSend                          func(to, text string)
 	OnRequestView, OnRequestControl func()
+	OnWatch                         func() // an assistant watches the shared screen
 	OnNotes                         func(text string)
 	OnEnd, OnLeave                  func()
 	OnMakePrimary, OnTransfer       func(id, name string)
@@ -134,12 +137,15 @@ func newSessionView() *sessionView {
 	v.filesBtn = widget.NewButtonWithIcon("File Transfer", theme.StorageIcon(), func() { call(v.OnFileTransfer) })
 	v.publishBtn = widget.NewButtonWithIcon("Publish Files", theme.UploadIcon(), func() { call(v.OnPublish) })
 	v.rebootBtn = widget.NewButtonWithIcon("Reboot Computer", theme.ViewRefreshIcon(), func() { call(v.OnReboot) })
+	v.watchBtn = widget.NewButtonWithIcon("Watch Screen", theme.VisibilityIcon(), func() { call(v.OnWatch) })
+	v.watchRow = container.NewHBox(v.watchBtn)
+	v.watchRow.Hide()
 	v.desktopBtns = container.NewHBox(v.viewBtn, v.controlBtn, v.sysinfoBtn)
 	v.toolsRow = container.NewHBox(v.runBtn, v.filesBtn, v.publishBtn, v.rebootBtn)
 	v.desktopMsg = wrapped("")
 	v.toolsMsg = wrapped("")
 	v.toolsMsg.Importance = widget.WarningImportance
-	desktop := container.NewVBox(heading("Customer's computer"), v.desktopBtns, v.toolsRow, v.desktopMsg, v.toolsMsg)
+	desktop := container.NewVBox(heading("Customer's computer"), v.desktopBtns, v.toolsRow, v.watchRow, v.desktopMsg, v.toolsMsg)
 	v.features = toolFeatures{SystemInfo: true, Scripts: true, FileTransfer: true, Publish: true, Reboot: true}
 
 	// Participants.
@@ -364,7 +370,12 @@ func (v *sessionView) SetParticipants(st protocol.State, host bool) {
 
 	v.desktopBtns.Hidden = !host
 	v.desktopBtns.Refresh()
+	v.watchRow.Hidden = host || st.Sharing == ""
+	v.watchRow.Refresh()
 	switch {
+	case !host && st.Sharing != "":
+		v.desktopMsg.SetText("The customer shares their screen with the session: you watch it in the sharing window " +
+			"(Watch Screen opens it again). The host CSR works it; you observe and chat.")
 	case !host:
 		v.desktopMsg.SetText("The host CSR works the customer's desktop. You observe and chat; " +
 			"the host can transfer control of the session to you.")

@@ -279,6 +279,7 @@ func (u *ui) addSession(s *controller.Session) {
 	v.OnEnd = func() { u.confirmEnd(su) }
 	v.OnLeave = func() { u.confirmLeave(su) }
 	v.OnRequestView = func() { u.doRequest(su, false) }
+	v.OnWatch = func() { u.watch(su) }
 	v.OnRequestControl = func() { u.doRequest(su, true) }
 	v.OnMakePrimary = func(id, name string) { u.confirmMakePrimary(su, id, name) }
 	v.OnTransfer = func(id, name string) { u.confirmTransfer(su, id, name) }
@@ -495,6 +496,9 @@ func (u *ui) onEvent(ev controller.Event) {
 				" Request view or control to see the customer's screen again.")
 			u.closeSharing(su)
 		}
+	case controller.EventStreamStart:
+		u.refresh(su) // the sharing began: an assistant's Watch Screen
+		u.observing(su)
 	case controller.EventStreamStop:
 		u.refresh(su)
 		if su.share != nil {

@@ -177,7 +177,40 @@ func (u *ui) setOption(su *sessionUI, f func() error) {
 }
 
 // stopSharing ends viewing and control for everyone and closes the window.
+// watch opens the shared screen again for an assistant who closed it.
+func (u *ui) watch(su *sessionUI) {
+	if su.share != nil {
+		u.openSharing(su, false)
+		return
+	}
+	s := su.s
+	u.goDo(func() {
+		ctx, cancel := u.ctx(10 * time.Second)
+		err := s.Observe(ctx)
+		cancel()
+		if err != nil {
+			u.do(func() { su.view.SetDesktopMessage("The shared screen cannot be shown: " + err.Error() + ".") })
+		}
+	})
+}
+
+// observing opens the sharing window of a CSR who is not the host once
+// the screen connection that the console opened by itself is live.
+func (u *ui) observing(su *sessionUI) {
+	if su.host || su.share != nil {
+		return
+	}
+	u.openSharing(su, false)
+	su.share.view.SetObserver(true)
+}
+
 func (u *ui) stopSharing(su *sessionUI) {
+	if su.share != nil && su.share.view.observer {
+		// An observer stops watching; the sharing goes on for the others.
+		u.closeSharing(su)
+		u.goDo(su.s.StopObserving)
+		return
+	}
 	s := su.s
 	u.closeSharing(su)
 	u.goDo(func() {

@@ -44,6 +44,7 @@ type sharingView struct {
 	leaveBtn  *widget.Button
 	fullBtn   *widget.Button
 	stopBtn   *widget.Button
+	observer  bool
 	control   bool // the customer granted control
 	monitors  map[string]int
 	fullOn    bool
@@ -142,6 +143,26 @@ func (v *sharingView) SetControl(on bool) {
 	v.control = on
 	v.leaveBtn.Hidden = !on
 	v.SetInput(on)
+}
+
+// SetObserver shows the window of someone who watches a screen the
+// customer shares with the session (an assistant): the host chooses the
+// picture's options, and closing the window only stops watching.
+func (v *sharingView) SetObserver(on bool) {
+	v.observer = on
+	for _, w := range []fyne.Disableable{v.mode, v.colors, v.monitor} {
+		if on {
+			w.Disable()
+		} else {
+			w.Enable()
+		}
+	}
+	if on {
+		v.stopBtn.SetText("Stop Watching")
+		v.SetControl(false)
+	} else {
+		v.stopBtn.SetText("Stop Sharing")
+	}
 }
 
 // SetInput turns forwarding of mouse and keyboard on or off.

@@ -15,10 +15,13 @@ import (
 	"lifeline/agent/consent"
 	"lifeline/agent/scriptrun"
 	"lifeline/agent/session"
+	"lifeline/agent/stream"
+	"lifeline/agent/stream/streamtest"
 	"lifeline/agent/sysinfo"
 	"lifeline/shared/client"
 	"lifeline/shared/rendezvoustest"
 	"lifeline/shared/sysreport"
+	"lifeline/shared/transport"
 )
 
 // Customer is a real agent session whose customer answers from a list
@@ -95,6 +98,12 @@ func (c *Customer) WaitShown(t *testing.T, what string, ok func(session.Event) b
 // temporary home.
 func Join(t *testing.T, ts *rendezvoustest.Server, number string) *Customer {
 	t.Helper()
+	return JoinWithScreen(t, ts, number, nil)
+}
+
+// JoinWithScreen is Join with a screen to share (nil: none).
+func JoinWithScreen(t *testing.T, ts *rendezvoustest.Server, number string, scr *streamtest.Screen) *Customer {
+	t.Helper()
 	c := &Customer{changed: make(chan struct{}), Home: t.TempDir()}
 	tools := session.Tools{
 		FilesRoot: c.Home,
@@ -110,6 +119,12 @@ func Join(t *testing.T, ts *rendezvoustest.Server, number string) *Customer {
 		},
 	}
 	cfg := session.Config{API: client.New(ts.URL, ts.TLS), Number: number, Name: "Ann", LoopbackOnly: true, Tools: tools}
+	if scr != nil {
+		cfg.Screen = &session.Screen{
+			Monitors: []transport.Monitor{{Width: scr.Size().X, Height: scr.Size().Y, Primary: true}},
+			Open:     func(int) (stream.Source, error) { return scr, nil },
+		}
+	}
 	c.Agent = session.New(cfg, c)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
