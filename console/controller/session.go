@@ -42,17 +42,17 @@ type Session struct {
 
 // loop is the control-plane state of a session, owned by its goroutine.
 type loop struct {
-	st        protocol.State
-	have      bool
-	seq       int64         // highest event seq applied, to drop replays
-	changed   chan struct{} // closed and replaced on every change
-	consents  map[string]chan consentResult
-	stream    *stream
-	tools     *toolsPeer
+	st       protocol.State
+	have     bool
+	seq      int64         // highest event seq applied, to drop replays
+	changed  chan struct{} // closed and replaced on every change
+	consents map[string]chan consentResult
+	stream   *stream
+	tools    *toolsPeer
 	// observed is the sharing this console last opened a screen
 	// connection for as an observer, so a refusal is not retried on
 	// every state.
-	observed string
+	observed  string
 	ended     bool
 	endReason string
 }
