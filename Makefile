@@ -41,6 +41,7 @@ bench:
 	$(GO) run ./shared/codec/cmd/codecbench -corpus ../shared/corpus -out BENCHMARKS.md
 	LIFELINE_BENCH_OUT=$(CURDIR)/BENCHMARKS.md LIFELINE_REQUIRE_X=1 $(GO) test -count=1 -timeout 15m -run TestScreenBenchmarks ./agent/e2e
 	LIFELINE_BENCH_OUT=$(CURDIR)/BENCHMARKS.md LIFELINE_REQUIRE_X=1 $(GO) test -count=1 -timeout 15m -run TestViewerRedraw ./console/gui/internal/viewerbench
+	LIFELINE_BENCH_OUT=$(CURDIR)/BENCHMARKS.md $(GO) test -count=1 -v -timeout 10m -run TestFileThroughput ./shared/filetransfer/internal/transferbench
 
 lint:
 	@packaging/scripts/deps.sh lint
