@@ -90,6 +90,9 @@ type Peer struct {
 
 func newAPI(o Options) *webrtc.API {
 	var se webrtc.SettingEngine
+	if n, err := newNet(); err == nil {
+		se.SetNet(n)
+	}
 	if o.LoopbackOnly {
 		se.SetIncludeLoopbackCandidate(true)
 		se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
