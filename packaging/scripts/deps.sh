@@ -16,7 +16,7 @@ xtest=(xvfb xauth xfonts-base x11-utils x11-xserver-utils xterm xdotool libgl1-m
 case "${1:-}" in
   run)   pkgs=("${build[@]}") ;;
   test)  pkgs=("${build[@]}" "${xtest[@]}" postgresql) ;;
-  bench) pkgs=("${build[@]}" "${xtest[@]}" ffmpeg) ;;
+  bench) pkgs=("${build[@]}" "${xtest[@]}" ffmpeg curl) ;;
   lint)  pkgs=("${build[@]}") ;;
   *) echo "usage: $0 run|test|bench|lint" >&2; exit 2 ;;
 esac
