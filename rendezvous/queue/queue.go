@@ -104,7 +104,14 @@ func (e *FieldError) Error() string { return e.Msg }
 // CheckCustomer returns the customer's details as they are stored (without
 // surrounding space, line endings as "\n"), or a *FieldError for the first
 // value that is refused.
-func CheckCustomer(c Customer) (Customer, error) {
+func CheckCustomer(c Customer) (Customer, error) { return checkCustomer(c, true) }
+
+// CheckTransferred is CheckCustomer for the customer of a session that is
+// transferred: the details are the ones it joined the session with, where
+// an email address is optional.
+func CheckTransferred(c Customer) (Customer, error) { return checkCustomer(c, false) }
+
+func checkCustomer(c Customer, emailRequired bool) (Customer, error) {
 	c.Name = strings.TrimSpace(c.Name)
 	switch {
 	case c.Name == "" || !utf8.ValidString(c.Name) || utf8.RuneCountInString(c.Name) > MaxCustomerNameLen:
@@ -113,7 +120,7 @@ func CheckCustomer(c Customer) (Customer, error) {
 		return c, &FieldError{FieldName, "Please enter your name on one line."}
 	}
 	c.Email = strings.TrimSpace(c.Email)
-	if !plausibleEmail(c.Email) {
+	if (c.Email != "" || emailRequired) && !plausibleEmail(c.Email) {
 		return c, &FieldError{FieldEmail, "Please enter your email address, like name@example.com, so that your support representative can write to you."}
 	}
 	problem, n, ok := checkText(c.Problem, MaxProblemLen)

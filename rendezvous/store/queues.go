@@ -362,7 +362,7 @@ func (s *sqlStore) CreateQueueRequest(ctx context.Context, r QueueRequest) error
 
 // AddQueueRequest stores a waiting request, in a queue (QueueID) or
 // offered to one CSR (OfferedTo). The customer's details are checked as
-// queue.CheckCustomer does. The queue must exist, and is locked until the
+// queue.CheckCustomer does, or CheckTransferred for a session's customer. The queue must exist, and is locked until the
 // transaction ends (see RemoveQueue): ErrNotFound when it does not.
 func (w *writer) AddQueueRequest(ctx context.Context, r QueueRequest) error {
 	if r.ID == "" || r.RequestedAt.IsZero() {
@@ -371,7 +371,11 @@ func (w *writer) AddQueueRequest(ctx context.Context, r QueueRequest) error {
 	if (r.QueueID == "") == (r.OfferedTo == "") {
 		return fmt.Errorf("store: add queue request %q: give a queue or a CSR to offer it to, not both", r.ID)
 	}
-	c, err := queue.CheckCustomer(queue.Customer{Name: r.Name, Email: r.Email, Problem: r.Problem, Referrer: r.Referrer})
+	check := queue.CheckCustomer
+	if r.SessionID != "" {
+		check = queue.CheckTransferred
+	}
+	c, err := check(queue.Customer{Name: r.Name, Email: r.Email, Problem: r.Problem, Referrer: r.Referrer})
 	if err != nil {
 		return fmt.Errorf("store: add queue request %q: %w", r.ID, err)
 	}
