@@ -69,9 +69,10 @@ code{display:block;padding:.6rem;background:#1d2430;color:#f7f9fb;border-radius:
 <p class="hint">A support representative can see or control your computer only after you allow it, and you can stop at any time.</p>
 </body></html>{{end}}
 {{define "next"}}{{template "top" .}}<div class="box">
-<p>Thank you, {{.Status.Name}}. You are in line for help from <strong>{{.Queue.DisplayName}}</strong>{{if .Status.Position}}, number</p>
+<p>Thank you, {{.Status.Name}}. You are in line for help from <strong>{{.Queue.DisplayName}}</strong>.</p>
+{{if .Status.Position}}<p>Your place in line:</p>
 <p class="num">{{.Status.Position}}</p>
-<p>{{if .Estimate}}The wait is estimated at about {{.Estimate}}.{{else}}We cannot estimate the wait yet.{{end}}{{else}}.{{end}}</p></div>
+<p>{{if .Estimate}}The wait is estimated at about {{.Estimate}}.{{else}}We cannot estimate the wait yet.{{end}}</p>{{end}}</div>
 <h2>Next: start the Lifeline agent</h2>
 <p>The Lifeline agent keeps your place in line, shows how many are ahead of you, and connects you when a support representative is free. Start it within {{.Keep}} to keep your place.</p>
 <p>With the agent installed, start it with this command:</p>
