@@ -39,8 +39,14 @@ type presence struct {
 // NewBoard returns a board whose customers are given up grace after their
 // last poll; gone is then called, on a goroutine of its own, with the
 // request's id.
+//
+// Versions start at the time the board is made, in milliseconds since
+// 1970, and go up by one per change: a version a client kept from before
+// the server restarted is behind the new ones (unless the old server made
+// more than a change per millisecond), so its next poll is answered at
+// once instead of waiting for the old number to come round again.
 func NewBoard(grace time.Duration, gone func(requestID string)) *Board {
-	return &Board{grace: grace, gone: gone, changed: make(chan struct{}), present: map[string]*presence{}}
+	return &Board{grace: grace, gone: gone, version: time.Now().UnixMilli(), changed: make(chan struct{}), present: map[string]*presence{}}
 }
 
 // Version is the number of the latest change.

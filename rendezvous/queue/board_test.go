@@ -42,12 +42,25 @@ func (g *goneLog) expect(t *testing.T, id string, within time.Duration) {
 }
 
 func TestBoardWait(t *testing.T) {
+	old := NewBoard(time.Hour, func(string) {})
+	for range 5 {
+		old.Changed()
+	}
+	time.Sleep(10 * time.Millisecond)
 	b := NewBoard(time.Hour, func(string) {})
 	v0 := b.Version()
+	// A server that restarted: a client's version from before is behind.
+	if v0 <= old.Version() {
+		t.Fatalf("a new board starts at %d, not past the old one's %d", v0, old.Version())
+	}
+	start := time.Now()
+	if v := b.Wait(t.Context(), old.Version(), time.Minute); v != v0 || time.Since(start) > time.Second {
+		t.Fatalf("Wait past an old board's version = %d after %v", v, time.Since(start))
+	}
 
 	// Already past: no waiting.
 	b.Changed()
-	start := time.Now()
+	start = time.Now()
 	if v := b.Wait(t.Context(), v0, time.Minute); v != v0+1 || time.Since(start) > time.Second {
 		t.Fatalf("Wait past a change = %d after %v", v, time.Since(start))
 	}

@@ -152,7 +152,7 @@ func (d *desk) handleHelpForm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if d.refuseFlood(w, r) {
+	if d.refuseFlood(w, r, true) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxHelpForm)

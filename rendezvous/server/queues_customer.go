@@ -24,7 +24,7 @@ import (
 
 // handleCreateRequest puts a customer in a queue.
 func (d *desk) handleCreateRequest(w http.ResponseWriter, r *http.Request) {
-	if d.refuseFlood(w, r) {
+	if d.refuseFlood(w, r, false) {
 		return
 	}
 	var body struct {
@@ -60,15 +60,20 @@ func (d *desk) handleCreateRequest(w http.ResponseWriter, r *http.Request) {
 // has one).
 func ticket(requestID, token string) string { return requestID + "." + token }
 
-// refuseFlood answers 429 to an address that asked for help too often.
-func (d *desk) refuseFlood(w http.ResponseWriter, r *http.Request) bool {
+// refuseFlood answers 429 to an address that asked for help too often, in
+// JSON, or as a page (html).
+func (d *desk) refuseFlood(w http.ResponseWriter, r *http.Request, html bool) bool {
 	blocked, wait := d.newRequests.Blocked(ratelimit.Key(r.RemoteAddr))
 	if !blocked {
 		return false
 	}
 	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-	writeError(w, http.StatusTooManyRequests, "too_many_requests", fmt.Sprintf(
-		"Too many requests for help from your network. Please try again in %d minutes.", int(math.Ceil(wait.Minutes()))))
+	msg := fmt.Sprintf("Too many requests for help from your network. Please try again in %d minutes.", int(math.Ceil(wait.Minutes())))
+	if html {
+		helpMessage(w, http.StatusTooManyRequests, "Lifeline remote support", msg)
+	} else {
+		writeError(w, http.StatusTooManyRequests, "too_many_requests", msg)
+	}
 	return true
 }
 

@@ -762,3 +762,44 @@ func TestEnterQueueRateLimit(t *testing.T) {
 		t.Fatalf("the 21st request: %+v", err)
 	}
 }
+
+// A CSR who assisted in the session and accepts it from the queue becomes
+// its host in place, not a second participant; the token the accept gives
+// is then that place's.
+func TestAssistantTakesOverFromQueue(t *testing.T) {
+	ts := rendezvoustest.New(t, rendezvoustest.Options{})
+	addQueue(t, ts, "tier-2", "")
+	carol := ts.CSR(t, "carol@example.com", "Carol")
+	dave := ts.CSR(t, "dave@example.com", "Dave")
+	must(t, ts.Store.AddQueueMember(ctxT(t), "tier-2", "dave@example.com", time.Now()))
+	created, err := carol.CreateSession(ctxT(t), "", "")
+	must(t, err)
+	cust := customer(t, ts, created.Number, "Paula")
+	dv := &party{t: t, name: "Dave", api: dave, conn: dial(t, dave)}
+	ack, err := dv.conn.Request(ctxT(t), "", &protocol.Assist{Number: created.Number})
+	must(t, err)
+	dv.session = ack.Session
+	dv.pid = dv.expect(protocol.TypeState, nil).Msg.(*protocol.State).You
+
+	_, err = carol.TransferSession(ctxT(t), created.ID, client.Transfer{Queue: "tier-2", Message: "Dave, it is yours."})
+	must(t, err)
+	took, err := dave.AcceptNext(ctxT(t), "tier-2", "", "")
+	must(t, err)
+	if took.ParticipantID != dv.pid {
+		t.Fatalf("Dave took over as %s, not in his place %s", took.ParticipantID, dv.pid)
+	}
+	st := cust.waitState("Dave in control", func(s protocol.State) bool { return s.HostID == dv.pid })
+	n := 0
+	for _, p := range st.Participants {
+		if p.Name == "Dave" {
+			n++
+		}
+	}
+	if n != 1 || find(st, dv.pid).Role != protocol.RoleCSR {
+		t.Errorf("Dave in the session: %d places, %+v", n, find(st, dv.pid))
+	}
+	// The accept's token now reaches the session as Dave.
+	if s, err := ts.Client().WithToken(took.Token).Session(ctxT(t), created.ID); err != nil || s.You != dv.pid {
+		t.Errorf("the session with the accept's token: you %q, %v", s.You, err)
+	}
+}
