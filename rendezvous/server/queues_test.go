@@ -803,3 +803,64 @@ func TestAssistantTakesOverFromQueue(t *testing.T) {
 		t.Errorf("the session with the accept's token: you %q, %v", s.You, err)
 	}
 }
+
+// The queue reports count what happened: accepted, abandoned and waiting
+// requests with their waits and session times, per queue a CSR serves (an
+// admin: all), and the pages customers came from.
+func TestQueueReports(t *testing.T) {
+	ts := rendezvoustest.New(t, rendezvoustest.Options{})
+	addQueue(t, ts, "billing", "Billing")
+	addQueue(t, ts, "tier-2", "Second level")
+	carol := ts.CSR(t, "carol@example.com", "Carol")
+	must(t, ts.Store.AddQueueMember(ctxT(t), "billing", "carol@example.com", time.Now()))
+	ts.AddUser(t, "admin@example.com", "Ada", store.RoleAdmin, "admin password")
+	admin := ts.Client()
+	if _, err := admin.Login(ctxT(t), "admin@example.com", "admin password"); err != nil {
+		t.Fatal(err)
+	}
+
+	enterQueue(t, ts, "billing", "Ann")
+	bob := enterQueue(t, ts, "billing", "Bob")
+	enterQueue(t, ts, "billing", "Cid")
+	enterQueue(t, ts, "tier-2", "Dan")
+	acc, err := carol.AcceptNext(ctxT(t), "billing", "", "")
+	must(t, err)
+	must(t, carol.EndSession(ctxT(t), acc.ID, ""))
+	must(t, bob.api.LeaveQueue(ctxT(t), bob.ticket.ID))
+
+	vol, err := carol.CallVolume(ctxT(t), time.Time{}, time.Time{})
+	must(t, err)
+	if len(vol) != 1 {
+		t.Fatalf("Carol's call volume = %+v", vol)
+	}
+	if v := vol[0]; v.Queue != "billing" || v.QueueName != "Billing" || v.Requests != 3 || v.Successful != 1 || v.Abandoned != 1 ||
+		v.Waiting != 1 || v.Wait.Count != 1 || v.AbandonedWait.Count != 1 || v.Session.Count != 1 {
+		t.Errorf("billing = %+v", v)
+	}
+	vol, err = admin.CallVolume(ctxT(t), time.Time{}, time.Time{})
+	if err != nil || len(vol) != 2 || vol[1].Queue != "tier-2" || vol[1].Waiting != 1 {
+		t.Errorf("the admin's call volume = %+v, %v", vol, err)
+	}
+	// A period before anything happened holds nothing.
+	if vol, err := admin.CallVolume(ctxT(t), time.Now().Add(-48*time.Hour), time.Now().Add(-24*time.Hour)); err != nil || len(vol) != 0 {
+		t.Errorf("an empty period = %+v, %v", vol, err)
+	}
+	refs, err := admin.Referrals(ctxT(t), time.Time{}, time.Time{})
+	if err != nil || len(refs) != 1 || refs[0] != (client.Referral{URL: "https://shop.example.com/printers", Requests: 4, Successful: 1}) {
+		t.Errorf("referrals = %+v, %v", refs, err)
+	}
+	b, err := admin.CallVolumeCSV(ctxT(t), time.Time{}, time.Time{})
+	must(t, err)
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "queue,queue_name,requests,successful,abandoned,waiting,min_wait_s") ||
+		!strings.HasPrefix(lines[1], "billing,Billing,3,1,1,1,") || !strings.HasPrefix(lines[2], "tier-2,Second level,1,0,0,1,,,,,,,,,") {
+		t.Errorf("call volume CSV:\n%s", b)
+	}
+	b, err = carol.ReferralsCSV(ctxT(t), time.Time{}, time.Time{})
+	if err != nil || string(b) != "url,requests,successful\nhttps://shop.example.com/printers,3,1\n" {
+		t.Errorf("Carol's referral CSV = %q, %v", b, err)
+	}
+	if _, err := rawGet(t, ts, carol.Token, "/api/v1/reports/queues?from=yesterday"); !client.IsCode(err, "invalid_date") {
+		t.Errorf("a bad date: %v", err)
+	}
+}

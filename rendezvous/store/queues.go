@@ -19,13 +19,13 @@ import (
 
 // The states of a QueueRequest.
 const (
-	RequestWaiting   = "waiting"   // in line now
-	RequestAccepted  = "accepted"  // a CSR took it: it is, or was, a session
-	RequestAbandoned = "abandoned" // the customer left before anyone took it
+	RequestWaiting   = queue.Waiting   // in line now
+	RequestAccepted  = queue.Accepted  // a CSR took it: it is, or was, a session
+	RequestAbandoned = queue.Abandoned // the customer left before anyone took it
 	// RequestTransferred was accepted, and its CSR then transferred the
 	// session on; the request that carries it on names it
 	// (TransferredFrom).
-	RequestTransferred = "transferred"
+	RequestTransferred = queue.Transferred
 )
 
 // ErrNotWaiting refuses to accept or abandon a request that is no longer
@@ -96,6 +96,22 @@ type QueueRequest struct {
 	TransferredBy     string // user id of the CSR who transferred it
 	TransferredByName string // read
 	Message           string // the transferring CSR's personal message
+
+	SessionEndedAt time.Time // read: the end of SessionID; zero while live
+}
+
+// Outcome is the request as the queue reports count it, at now. A request
+// without a token of its own is a transferred session's.
+func (r QueueRequest) Outcome(now time.Time) queue.Outcome {
+	o := queue.Outcome{Queue: r.QueueName, Referrer: r.Referrer, Transfer: len(r.TokenHash) == 0,
+		State: r.State, Waited: r.Waited(now)}
+	switch {
+	case r.State == RequestTransferred && !r.EndedAt.IsZero():
+		o.Session, o.SessionOver = r.EndedAt.Sub(r.AcceptedAt), true
+	case r.State == RequestAccepted && !r.SessionEndedAt.IsZero():
+		o.Session, o.SessionOver = r.SessionEndedAt.Sub(r.AcceptedAt), true
+	}
+	return o
 }
 
 // Waited is how long the request waited: until it was accepted, until it
@@ -334,24 +350,27 @@ const requestCols = `r.id, COALESCE(r.queue_id, ''), COALESCE(q.name, ''), COALE
 	r.name, r.email, r.problem, r.referrer, r.addr, r.token_hash,
 	COALESCE(r.session_id, ''), COALESCE(r.participant_id, ''), r.state,
 	r.requested_at, r.accepted_at, COALESCE(r.accepted_by, ''), COALESCE(a.name, ''), r.ended_at,
-	COALESCE(r.transferred_from, ''), COALESCE(r.transferred_by, ''), COALESCE(t.name, ''), r.message`
+	COALESCE(r.transferred_from, ''), COALESCE(r.transferred_by, ''), COALESCE(t.name, ''), r.message,
+	COALESCE(s.ended_at, 0)`
 
 const requestFrom = ` FROM queue_requests r
 	LEFT JOIN queues q ON q.id = r.queue_id
 	LEFT JOIN users o ON o.id = r.offered_to
 	LEFT JOIN users a ON a.id = r.accepted_by
-	LEFT JOIN users t ON t.id = r.transferred_by`
+	LEFT JOIN users t ON t.id = r.transferred_by
+	LEFT JOIN sessions s ON s.id = r.session_id`
 
 func scanRequest(row scanner) (QueueRequest, error) {
 	var r QueueRequest
-	var requested, accepted, ended int64
+	var requested, accepted, ended, sessionEnded int64
 	err := row.Scan(&r.ID, &r.QueueID, &r.QueueName, &r.QueueDisplayName,
 		&r.OfferedTo, &r.OfferedToName, &r.OfferedToEmail,
 		&r.Name, &r.Email, &r.Problem, &r.Referrer, &r.Addr, &r.TokenHash,
 		&r.SessionID, &r.ParticipantID, &r.State,
 		&requested, &accepted, &r.AcceptedBy, &r.AcceptedByName, &ended,
-		&r.TransferredFrom, &r.TransferredBy, &r.TransferredByName, &r.Message)
+		&r.TransferredFrom, &r.TransferredBy, &r.TransferredByName, &r.Message, &sessionEnded)
 	r.RequestedAt, r.AcceptedAt, r.EndedAt = fromMillis(requested), fromMillis(accepted), fromMillis(ended)
+	r.SessionEndedAt = fromMillis(sessionEnded)
 	return r, err
 }
 

@@ -301,6 +301,25 @@ func TestQueueRequests(t *testing.T) {
 			t.Errorf("RecentWaits(network) = %v, %v", waits, err)
 		}
 
+		// What the reports count: the session's end comes with the request.
+		must(t, s.EndSession(ctx, "s1", at(50*time.Minute), "done"))
+		a2, err := s.QueueRequestByID(ctx, "a2")
+		if err != nil || !a2.SessionEndedAt.Equal(at(50*time.Minute)) {
+			t.Fatalf("a2 after the end = %+v, %v", a2, err)
+		}
+		if o := a2.Outcome(at(time.Hour)); o.Queue != "" || !o.Transfer || o.State != RequestAccepted || o.Waited != 10*time.Minute ||
+			o.Session != 10*time.Minute || !o.SessionOver {
+			t.Errorf("a2's outcome = %+v", o)
+		}
+		a, _ = s.QueueRequestByID(ctx, "a")
+		if o := a.Outcome(at(time.Hour)); o.Queue != "billing" || o.Transfer || o.State != RequestTransferred ||
+			o.Session != 10*time.Minute || !o.SessionOver || o.Referrer != "https://example.com/a" {
+			t.Errorf("a's outcome = %+v", o)
+		}
+		if o := w[1].Outcome(at(20 * time.Minute)); o.State != RequestWaiting || o.Waited != 9*time.Minute || o.SessionOver {
+			t.Errorf("b's outcome while waiting = %+v", o)
+		}
+
 		// For the reports: every request of a period.
 		list, err := s.ListQueueRequests(ctx, QueueRequestFilter{From: at(10 * time.Minute), To: at(31 * time.Minute)})
 		if err != nil || !slices.Equal(requestIDs(list), []string{"a", "b", "c", "a2"}) {

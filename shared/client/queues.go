@@ -272,3 +272,85 @@ func (c *Client) TransferSession(ctx context.Context, sessionID string, t Transf
 	_, err := c.do(ctx, "POST", "/api/v1/sessions/"+url.PathEscape(sessionID)+"/transfer", t, &r)
 	return r.Request, err
 }
+
+// Span is the least, mean and most of some durations, in seconds; Count
+// is how many (0: the others mean nothing).
+type Span struct {
+	Count      int   `json:"count"`
+	MinSeconds int64 `json:"min_seconds"`
+	AvgSeconds int64 `json:"avg_seconds"`
+	MaxSeconds int64 `json:"max_seconds"`
+}
+
+// QueueVolume is one queue's line of the Call Volume report. Queue is ""
+// for the sessions transferred to one CSR (admins only).
+type QueueVolume struct {
+	Queue      string `json:"queue"`
+	QueueName  string `json:"queue_name"`
+	Requests   int    `json:"requests"`
+	Successful int    `json:"successful"` // accepted
+	Abandoned  int    `json:"abandoned"`
+	Waiting    int    `json:"waiting"`
+	// Wait of the successful requests, of the abandoned ones, and the
+	// session times (with the CSR who accepted) of those that are over.
+	Wait          Span `json:"wait"`
+	AbandonedWait Span `json:"abandoned_wait"`
+	Session       Span `json:"session"`
+}
+
+// Referral is one page's line of the URL Referral report: the support
+// sessions customers coming from URL asked for, and how many were
+// accepted. URL is "" for requests that named no page.
+type Referral struct {
+	URL        string `json:"url"`
+	Requests   int    `json:"requests"`
+	Successful int    `json:"successful"`
+}
+
+func reportQuery(from, to time.Time, csv bool) string {
+	q := url.Values{}
+	if !from.IsZero() {
+		q.Set("from", from.UTC().Format(time.RFC3339))
+	}
+	if !to.IsZero() {
+		q.Set("to", to.UTC().Format(time.RFC3339))
+	}
+	if csv {
+		q.Set("format", "csv")
+	}
+	if len(q) == 0 {
+		return ""
+	}
+	return "?" + q.Encode()
+}
+
+// CallVolume is the Call Volume report of the requests that joined a line
+// in [from, to) (zero times do not limit): the queues the logged-in CSR
+// serves, every queue for an admin.
+func (c *Client) CallVolume(ctx context.Context, from, to time.Time) ([]QueueVolume, error) {
+	var r struct {
+		Queues []QueueVolume `json:"queues"`
+	}
+	_, err := c.do(ctx, "GET", "/api/v1/reports/queues"+reportQuery(from, to, false), nil, &r)
+	return r.Queues, err
+}
+
+// CallVolumeCSV is CallVolume as CSV, durations in seconds.
+func (c *Client) CallVolumeCSV(ctx context.Context, from, to time.Time) ([]byte, error) {
+	return c.do(ctx, "GET", "/api/v1/reports/queues"+reportQuery(from, to, true), nil, nil)
+}
+
+// Referrals is the URL Referral report of the same requests as
+// CallVolume, the most requests first.
+func (c *Client) Referrals(ctx context.Context, from, to time.Time) ([]Referral, error) {
+	var r struct {
+		Referrals []Referral `json:"referrals"`
+	}
+	_, err := c.do(ctx, "GET", "/api/v1/reports/referrals"+reportQuery(from, to, false), nil, &r)
+	return r.Referrals, err
+}
+
+// ReferralsCSV is Referrals as CSV.
+func (c *Client) ReferralsCSV(ctx context.Context, from, to time.Time) ([]byte, error) {
+	return c.do(ctx, "GET", "/api/v1/reports/referrals"+reportQuery(from, to, true), nil, nil)
+}
