@@ -46,6 +46,13 @@ Commands:
                               the Script Library's categories, which CSRs
                               choose from when they add a script (one in use
                               cannot be removed)
+  queue list|add NAME [--display-name TEXT]|remove NAME
+                              the support queues customers ask for help in
+                              (their help link is /help/NAME); one with
+                              customers waiting cannot be removed
+  queue member list NAME|add NAME EMAIL|remove NAME EMAIL
+                              the CSRs who serve a queue: they see it and
+                              accept its customers (admins serve every queue)
   version
 
 Every command takes --data DIR (default $XDG_DATA_HOME/lifeline) and
@@ -75,6 +82,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = sessionTypeCmd(ctx, args[1:], stdout)
 	case "category":
 		err = categoryCmd(ctx, args[1:], stdout)
+	case "queue":
+		err = queueCmd(ctx, args[1:], stdout)
 	case "version":
 		fmt.Fprintln(stdout, "lifeline-rendezvous", Version)
 	case "help", "-h", "--help":

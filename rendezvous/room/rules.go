@@ -47,7 +47,7 @@ func (s *state) add(p store.Participant) error {
 	p.JoinedAt = s.now()
 	c := s.change()
 	c.write(func(w store.Writer) error { return w.AddParticipant(context.Background(), p) })
-	c.event("joined", p.ID, "", store.AudienceAll, map[string]string{"name": p.Name, "email": p.Email, "role": p.Role, "addr": p.Addr})
+	c.event("joined", p.ID, "", store.AudienceAll, joinedData(p))
 	if err := c.commit("join"); err != nil {
 		return err
 	}
@@ -83,8 +83,8 @@ func (r *Room) Started(ctx context.Context) error {
 			return nil
 		}
 		c := s.change()
-		c.event("session_started", h.p.ID, "", store.AudienceAll, map[string]string{"type": s.sess.Type, "tracking_code": s.sess.TrackingCode, "number": s.sess.Number})
-		c.event("joined", h.p.ID, "", store.AudienceAll, map[string]string{"name": h.p.Name, "email": h.p.Email, "role": h.p.Role, "addr": h.p.Addr})
+		c.event("session_started", h.p.ID, "", store.AudienceAll, startedData(s.sess))
+		c.event("joined", h.p.ID, "", store.AudienceAll, joinedData(h.p))
 		return c.commit("start")
 	})
 }
@@ -322,6 +322,7 @@ func (s *state) leave(m *member, reason string) error {
 	m.conns = nil
 	c.deliver()
 	s.broadcastState()
+	s.unattended() // a transferred session's last customer
 	return nil
 }
 

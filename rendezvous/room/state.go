@@ -137,6 +137,8 @@ var replayable = map[string]bool{
 	string(protocol.TypeStopSharing):    true,
 	string(protocol.TypeScriptResult):   true,
 	string(protocol.TypeFileTransfer):   true,
+	// A customer told of a transfer while reconnecting learns it too.
+	string(protocol.TypeSessionTransferred): true,
 }
 
 func (s *state) visible(e *store.Event, m *member) bool {

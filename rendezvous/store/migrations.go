@@ -190,6 +190,68 @@ var migrations = []migration{
 		)`,
 		`CREATE INDEX resume_tokens_participant ON resume_tokens(participant_id)`,
 	}},
+
+	// Support queues (the guide's inbound sessions): queues an admin makes,
+	// the CSRs who serve each, and every customer's request for help, kept
+	// after it is answered for the queue reports (call volume, waits, URL
+	// referral).
+	{version: 5, stmts: []string{
+		// A removed queue keeps its row (removed_at is when), so that the
+		// requests it had still name it; a new queue may take the name.
+		`CREATE TABLE queues (
+			id           TEXT PRIMARY KEY,
+			name         TEXT NOT NULL,
+			display_name TEXT NOT NULL,
+			created_at   BIGINT NOT NULL,
+			removed_at   BIGINT NOT NULL DEFAULT 0
+		)`,
+		`CREATE UNIQUE INDEX queues_live_name ON queues(name) WHERE removed_at = 0`,
+
+		`CREATE TABLE queue_members (
+			queue_id TEXT NOT NULL REFERENCES queues(id),
+			user_id  TEXT NOT NULL REFERENCES users(id),
+			added_at BIGINT NOT NULL,
+			PRIMARY KEY (queue_id, user_id)
+		)`,
+		`CREATE INDEX queue_members_user ON queue_members(user_id)`,
+
+		// One row per time a customer waited: in a queue (queue_id), or
+		// offered to one CSR (offered_to) after a transfer. entry is the
+		// order of the line. token_hash is the customer's token for a new
+		// request; a transferred session's customer keeps its participant
+		// token, so the row has none. session_id is the session the
+		// request became, or was (a transfer); participant_id the
+		// customer's place in it. A transfer ends its request as
+		// transferred and starts a new one (transferred_from) with the
+		// sender's message.
+		`CREATE TABLE queue_requests (
+			entry            {{serial_pk}},
+			id               TEXT NOT NULL UNIQUE,
+			queue_id         TEXT REFERENCES queues(id),
+			offered_to       TEXT REFERENCES users(id),
+			name             TEXT NOT NULL,
+			email            TEXT NOT NULL DEFAULT '',
+			problem          TEXT NOT NULL DEFAULT '',
+			referrer         TEXT NOT NULL DEFAULT '',
+			addr             TEXT NOT NULL DEFAULT '',
+			token_hash       {{blob}} UNIQUE,
+			session_id       TEXT REFERENCES sessions(id),
+			participant_id   TEXT REFERENCES participants(id),
+			state            TEXT NOT NULL,
+			requested_at     BIGINT NOT NULL,
+			accepted_at      BIGINT NOT NULL DEFAULT 0,
+			accepted_by      TEXT REFERENCES users(id),
+			ended_at         BIGINT NOT NULL DEFAULT 0,
+			transferred_from TEXT REFERENCES queue_requests(id),
+			transferred_by   TEXT REFERENCES users(id),
+			message          TEXT NOT NULL DEFAULT ''
+		)`,
+		`CREATE INDEX queue_requests_waiting ON queue_requests(queue_id, entry) WHERE state = 'waiting'`,
+		`CREATE INDEX queue_requests_offers ON queue_requests(offered_to, entry) WHERE state = 'waiting'`,
+		`CREATE INDEX queue_requests_accepted ON queue_requests(queue_id, accepted_at) WHERE accepted_at > 0`,
+		`CREATE INDEX queue_requests_session ON queue_requests(session_id)`,
+		`CREATE INDEX queue_requests_requested ON queue_requests(requested_at)`,
+	}},
 }
 
 // SchemaVersion is the schema version this build creates and understands.

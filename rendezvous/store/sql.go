@@ -498,10 +498,30 @@ func (s *sqlStore) HostedSessions(ctx context.Context, userID string) (int, erro
 	return n, nil
 }
 
-// createSession fills in what a new session implies (state live, the host's
-// session id and role) and refuses values that contradict it. maxHosted > 0
-// limits the live sessions the host's user may host, this one included.
+// createSession creates a live session and its host (see checkNewSession).
+// maxHosted > 0 limits the live sessions the host's user may host, this one
+// included.
 func (s *sqlStore) createSession(ctx context.Context, sess Session, host Participant, maxHosted int) error {
+	if err := checkNewSession(&sess, &host); err != nil {
+		return err
+	}
+	return s.Tx(ctx, func(w Writer) error {
+		tw := w.(*writer)
+		if maxHosted > 0 {
+			if err := tw.checkHosted(ctx, sess.ID, host.UserID, maxHosted); err != nil {
+				return err
+			}
+		}
+		if err := tw.insertSession(ctx, sess); err != nil {
+			return err
+		}
+		return w.AddParticipant(ctx, host)
+	})
+}
+
+// checkNewSession fills in what a new session implies (state live, the
+// host's session id and role) and refuses values that contradict it.
+func checkNewSession(sess *Session, host *Participant) error {
 	if sess.ID == "" || sess.Number == "" || sess.OwnerUserID == "" {
 		return fmt.Errorf("store: create session: id, number and owner are required")
 	}
@@ -521,31 +541,28 @@ func (s *sqlStore) createSession(ctx context.Context, sess Session, host Partici
 		return fmt.Errorf("store: create session %q: host must be a %q of this session, got %q of %q",
 			sess.ID, RoleHost, host.Role, host.SessionID)
 	}
+	return nil
+}
 
-	return s.Tx(ctx, func(w Writer) error {
-		tw := w.(*writer)
-		if maxHosted > 0 {
-			if err := tw.checkHosted(ctx, sess.ID, host.UserID, maxHosted); err != nil {
-				return err
-			}
-		}
-		_, err := tw.exec(ctx, `INSERT INTO sessions (`+sessionCols+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			sess.ID, sess.Number, sess.Type, sess.TrackingCode, sess.State, sess.OwnerUserID,
-			sess.Notes, sess.EndReason, toMillis(sess.CreatedAt), toMillis(sess.EndedAt))
-		switch v, detail := constraintError(err); {
-		case err == nil:
-		case v == uniqueViolation && strings.Contains(detail, "number"):
-			return fmt.Errorf("store: create session %q: number %s: %w", sess.ID, sess.Number, ErrNumberTaken)
-		case v == uniqueViolation:
-			return fmt.Errorf("store: create session %q: %w", sess.ID, ErrExists)
-		case v == foreignKeyViolation:
-			return fmt.Errorf("store: create session %q: owner user id %q: %w", sess.ID, sess.OwnerUserID, ErrNotFound)
-		default:
-			return fmt.Errorf("store: create session %q: %w", sess.ID, err)
-		}
-		return w.AddParticipant(ctx, host)
-	})
+// insertSession stores a session row; ErrNumberTaken when its number is
+// live already.
+func (w *writer) insertSession(ctx context.Context, sess Session) error {
+	_, err := w.exec(ctx, `INSERT INTO sessions (`+sessionCols+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		sess.ID, sess.Number, sess.Type, sess.TrackingCode, sess.State, sess.OwnerUserID,
+		sess.Notes, sess.EndReason, toMillis(sess.CreatedAt), toMillis(sess.EndedAt))
+	switch v, detail := constraintError(err); {
+	case err == nil:
+		return nil
+	case v == uniqueViolation && strings.Contains(detail, "number"):
+		return fmt.Errorf("store: create session %q: number %s: %w", sess.ID, sess.Number, ErrNumberTaken)
+	case v == uniqueViolation:
+		return fmt.Errorf("store: create session %q: %w", sess.ID, ErrExists)
+	case v == foreignKeyViolation:
+		return fmt.Errorf("store: create session %q: owner user id %q: %w", sess.ID, sess.OwnerUserID, ErrNotFound)
+	default:
+		return fmt.Errorf("store: create session %q: %w", sess.ID, err)
+	}
 }
 
 // checkHosted refuses a new session of userID when it already hosts

@@ -199,6 +199,14 @@ type Writer interface {
 	AppendEvent(ctx context.Context, e Event) error
 	SetNotes(ctx context.Context, sessionID, notes string) error
 	EndSession(ctx context.Context, sessionID string, at time.Time, reason string) error
+
+	// Support queues (queues.go): what a session's rules store together
+	// with their events, when a session is transferred or taken over.
+	AddQueueRequest(ctx context.Context, r QueueRequest) error
+	ClaimQueueRequest(ctx context.Context, id, userID string, at time.Time, sessionID, participantID string) error
+	AbandonQueueRequest(ctx context.Context, id string, at time.Time) error
+	SetQueueRequestTransferred(ctx context.Context, id string, at time.Time) error
+	CheckHostLimit(ctx context.Context, userID string, max int) error
 }
 
 // Store is the persistent state of the rendezvous server.
@@ -297,6 +305,31 @@ type Store interface {
 	// the script as it is now (without data); errors as CreateScript's.
 	UpdateScript(ctx context.Context, id string, u ScriptUpdate) (Script, error)
 	DeleteScript(ctx context.Context, id string) error // ErrNotFound when absent
+
+	// Support queues (queues.go). Queue names are checked and folded by
+	// package queue; a name that is not a queue's is ErrNotFound.
+	// AddQueue: ErrExists when a queue of that name exists.
+	AddQueue(ctx context.Context, name, displayName string, at time.Time) (Queue, error)
+	Queues(ctx context.Context) ([]Queue, error) // by name, without removed ones
+	QueueByName(ctx context.Context, name string) (Queue, error)
+	QueueByID(ctx context.Context, id string) (Queue, error) // removed ones too
+	// RemoveQueue: a *QueueInUseError while customers wait in it.
+	RemoveQueue(ctx context.Context, name string, at time.Time) error
+	// AddQueueMember: ErrNotFound for an unknown queue or account,
+	// ErrExists when the account serves the queue already.
+	AddQueueMember(ctx context.Context, queueName, email string, at time.Time) error
+	RemoveQueueMember(ctx context.Context, queueName, email string) error // ErrNotFound when not a member
+	QueueMembers(ctx context.Context, queueName string) ([]User, error)   // by email
+	MemberQueues(ctx context.Context, userID string) ([]Queue, error)     // by name
+	IsQueueMember(ctx context.Context, queueID, userID string) (bool, error)
+	CreateQueueRequest(ctx context.Context, r QueueRequest) error
+	QueueRequestByID(ctx context.Context, id string) (QueueRequest, error)
+	QueueRequestByTokenHash(ctx context.Context, hash []byte) (QueueRequest, error)
+	WaitingRequests(ctx context.Context, f WaitingFilter) ([]QueueRequest, error)
+	QueueRequestsOfSession(ctx context.Context, sessionID string) ([]QueueRequest, error) // oldest first
+	ListQueueRequests(ctx context.Context, f QueueRequestFilter) ([]QueueRequest, error)  // by RequestedAt
+	RecentWaits(ctx context.Context, queueID string, n int) ([]time.Duration, error)
+	AcceptQueueRequest(ctx context.Context, a QueueAcceptance) error
 }
 
 // NewID returns a random identifier with a prefix naming its kind

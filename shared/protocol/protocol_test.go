@@ -108,6 +108,7 @@ next","truncated":true,"error":""}}`))
 	f.Add([]byte(`{"v":1,"type":"file_transfer","data":{"direction":"from_customer","folder":"C:\Logs","files":2,"bytes":4096,"names":["a.log","b.log"],"status":"aborted","error":"stopped","requested_by":"par_c"}}`))
 	f.Add([]byte(`{"v":1,"type":"state","data":{"max_transfer_bytes":157286400,"participants":[{"id":"x","restarting":true}]}}`))
 	f.Add([]byte(`{"v":1,"type":"signal","data":{"to":"p","kind":"answer","sdp":"v=0","purpose":"tools"}}`))
+	f.Add([]byte(`{"v":1,"type":"session_transferred","data":{"from_name":"Carol","queue":"billing","queue_name":"Billing","request":"qrq_1"}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		env, msg, err := Decode(b)
 		if err != nil {
