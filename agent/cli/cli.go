@@ -30,6 +30,7 @@ import (
 type flags struct {
 	server, caFile, fingerprint, number, name, email, display, mode, colors, logLevel string
 	rebootCommand, rejoin, filesFolder                                                string
+	queue, problem, queueTicket                                                       string
 	noGUI, loopbackOnly                                                               bool
 
 	// kept are the flags given on the command line that the agent keeps
@@ -56,6 +57,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.StringVar(&f.logLevel, "log-level", "warn", "debug, info, warn or error")
 	fs.StringVar(&f.rebootCommand, "reboot-command", "", "`command` that restarts the computer when the support representative asks (run by sh -c; default: the system's own)")
 	fs.StringVar(&f.filesFolder, "files-folder", "", "the `folder` a support representative may browse and change in file transfer (default: your home folder)")
+	fs.StringVar(&f.queue, "queue", "", "ask for help in this support `queue` instead of joining a session by number")
+	fs.StringVar(&f.problem, "problem", "", "with --queue: a short description of the `problem`")
+	fs.StringVar(&f.queueTicket, "queue-ticket", "", "wait for the place in line taken on the help page (the `ticket` it shows)")
 	fs.StringVar(&f.rejoin, "rejoin", "", "rejoin the session described in this `file` after a restart (written by the agent itself)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -142,6 +146,11 @@ func (f *flags) setup(stderr io.Writer) (session.Config, error) {
 }
 
 func (f *flags) runGUI(ctx context.Context, _ io.Reader, _, stderr io.Writer) error {
+	if f.queue != "" || f.queueTicket != "" {
+		// The window's join form asks for a session number; waiting in a
+		// queue is in the terminal face only, for now.
+		return errors.New("--queue and --queue-ticket work with --no-gui only in this version")
+	}
 	cfg, err := f.setup(stderr)
 	if err != nil {
 		return err
@@ -183,7 +192,13 @@ func (f *flags) run(ctx context.Context, stdin io.Reader, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	if (f.number == "" || f.name == "") && cfg.Token == "" {
+	switch {
+	case f.queue != "" || f.queueTicket != "":
+		if f.queue != "" && f.name == "" {
+			return errors.New("--name is needed with --queue")
+		}
+		cfg.Queue = &session.Queue{Name: f.queue, Problem: f.problem, Ticket: f.queueTicket}
+	case (f.number == "" || f.name == "") && cfg.Token == "":
 		return errors.New("--session and --name are needed in --no-gui mode")
 	}
 	cfg.Number, cfg.Name, cfg.Email = f.number, f.name, f.email

@@ -105,6 +105,9 @@ type Config struct {
 	LoopbackOnly bool
 	Screen       *Screen
 	Tools        Tools
+	// Queue, when set, waits in a support queue instead of joining by
+	// Number.
+	Queue *Queue
 	// Rejoined says the agent starts again after the computer restarted
 	// (Token is the resumed participant's): the customer is told.
 	Rejoined bool
@@ -147,6 +150,10 @@ type Agent struct {
 	mu       sync.Mutex
 	paused   map[string]bool
 	names    map[string]string // participant → name, for the tools' goroutines
+	// queueCancel ends the wait in a queue; queueLeft says the customer
+	// left the line.
+	queueCancel context.CancelFunc
+	queueLeft   bool
 	maxBytes int64             // the site's transfer limit
 	pub      *published        // basic file transfer
 }
@@ -189,8 +196,17 @@ func (a *Agent) Stop() {
 	a.do(func() { a.stopSharing(true, "") })
 }
 
-// Leave is the customer's Leave Session button.
+// Leave is the customer's Leave Session button (or, while waiting in a
+// queue, leaving the line).
 func (a *Agent) Leave() {
+	a.mu.Lock()
+	cancel := a.queueCancel
+	a.queueLeft = cancel != nil
+	a.mu.Unlock()
+	if cancel != nil {
+		cancel()
+		return
+	}
 	a.grants.Revoke()
 	a.do(func() { a.leave() })
 }
@@ -226,6 +242,9 @@ func (a *Agent) Run(ctx context.Context) error {
 		err = a.connect(ctx, false)
 	}
 	a.joined <- err
+	if errors.Is(err, errLeft) {
+		return nil // left the line before a CSR took the session
+	}
 	if err != nil {
 		return err
 	}
@@ -260,6 +279,9 @@ func (a *Agent) Run(ctx context.Context) error {
 }
 
 func (a *Agent) join(ctx context.Context) error {
+	if a.cfg.Queue != nil {
+		return a.waitInQueue(ctx)
+	}
 	if a.cfg.Token != "" {
 		a.api = a.cfg.API.WithToken(a.cfg.Token)
 		return nil
@@ -357,6 +379,8 @@ func (a *Agent) handle(m client.Message) error {
 		a.request(m.Env.From, msg)
 	case *protocol.Signal:
 		a.signal(m.Env.From, msg)
+	case *protocol.SessionTransferred:
+		a.transferred(msg)
 	case *protocol.StopSharing:
 		// The screen sharing ended (a CSR closed it, or the roles
 		// changed): view and control go; a file transfer stays.

@@ -28,6 +28,7 @@ const (
 	EventScriptResult EventKind = "script_result"  // a script of a run ended (any CSR's run): Script
 	EventFileTransfer EventKind = "file_transfer"  // a file transfer ended: Transfer
 	EventPublishEnded EventKind = "publish_ended"  // basic file transfer ended (the customer closed it, or the connection went): Text
+	EventTransferred  EventKind = "transferred"    // the host transferred the session to a queue or a CSR: FromName, Text (where to)
 	// Data plane (from the customer's agent).
 	EventScreen      EventKind = "screen"       // size and monitors of the shared screen: Screen
 	EventPaused      EventKind = "paused"       // the customer took the mouse and keyboard back

@@ -203,6 +203,12 @@ func (s *Session) handle(l *loop, m client.Message) {
 		if err := st.peer.HandleSignal(transport.Signal{Kind: msg.Kind, SDP: msg.SDP, Candidate: msg.Candidate}); err != nil {
 			s.c.log.Warn("console: signal refused", "kind", msg.Kind, "err", err)
 		}
+	case *protocol.SessionTransferred:
+		where := "the queue " + orName(msg.QueueName, msg.Queue)
+		if msg.ToName != "" {
+			where = msg.ToName
+		}
+		s.emit(Event{Kind: EventTransferred, FromName: msg.FromName, Text: where})
 	case *protocol.ScriptResult:
 		s.emit(Event{Kind: EventScriptResult, From: m.Env.From, FromName: msg.FromName, Script: msg})
 	case *protocol.FileTransfer:

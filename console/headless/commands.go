@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"lifeline/console/controller"
 )
@@ -59,6 +60,8 @@ var usage = map[string]string{
 	"files":            "files ls [REMOTE_DIR] | put LOCAL REMOTE_DIR | get REMOTE LOCAL_DIR | mkdir REMOTE | rename REMOTE NEW_NAME | rm REMOTE | publish LOCAL | unpublish NAME | close",
 	"scripts":          "scripts run NAME [NAME…]",
 	"reboot":           "reboot [TIMEOUT_S]",
+	"queue":            "queue list | accept QUEUE | take REQUEST_ID",
+	"transfer-session": "transfer-session QUEUE|CSR_EMAIL MESSAGE",
 	"help":             "help",
 	"quit":             "quit",
 }
@@ -68,7 +71,7 @@ var commandNames = []string{
 	"start", "wait-customer", "request", "mode", "colors", "monitor", "snapshot",
 	"click", "move", "scroll", "key", "type", "stats", "status", "chat", "notes",
 	"stop-sharing", "wait-frames", "wait-stopped", "end", "assist", "participants", "make-primary",
-	"transfer-control", "leave", "sysinfo", "files", "scripts", "reboot", "help", "quit",
+	"transfer-control", "leave", "sysinfo", "files", "scripts", "reboot", "queue", "transfer-session", "help", "quit",
 }
 
 // filesOperands is how many operands each files subcommand takes (min, max).
@@ -243,6 +246,24 @@ func parse(line string) (command, error) {
 			return bad("scripts run needs the names of the scripts to run")
 		}
 		cmd.sub, cmd.args = "run", args[1:]
+	case "queue":
+		switch {
+		case len(words) == 1 && words[0] == "list":
+			cmd.sub = "list"
+		case len(words) == 2 && (words[0] == "accept" || words[0] == "take"):
+			cmd.sub, cmd.text = words[0], words[1]
+		default:
+			return bad("queue list, queue accept QUEUE or queue take REQUEST_ID")
+		}
+	case "transfer-session":
+		to, msg, _ := strings.Cut(strings.TrimLeft(rest, " "), " ")
+		if to == "" {
+			return bad("transfer-session needs a queue or a support representative's email address")
+		}
+		if n := utf8.RuneCountInString(msg); n > controller.MaxTransferMessage {
+			return bad("the message can be at most %d characters long; this one has %d", controller.MaxTransferMessage, n)
+		}
+		cmd.sub, cmd.text = to, msg
 	case "reboot":
 		if err = count(0, 1); err == nil && len(words) == 1 {
 			cmd.timeout, err = parseTimeout(words[0], syn)

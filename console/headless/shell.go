@@ -187,6 +187,9 @@ func (sh *shell) exec(ctx context.Context, cmd command) (*obj, error) {
 		sh.sess = s
 		return success().set("number", s.Number()).set("session_id", s.ID()).set("join_url", s.JoinURL()), nil
 	}
+	if cmd.name == "queue" {
+		return sh.queue(ctx, cmd)
+	}
 	if cmd.name == "assist" {
 		if s := sh.sess; s != nil && !ended(s) {
 			return nil, fmt.Errorf("session %s is still running: end or leave it before assisting in another", s.Number())
@@ -353,6 +356,12 @@ func (sh *shell) exec(ctx context.Context, cmd command) (*obj, error) {
 		return success(), nil
 	case "sysinfo", "files", "scripts", "reboot":
 		return sh.tool(ctx, s, cmd)
+	case "transfer-session":
+		r, err := s.TransferSession(ctx, cmd.sub, cmd.text)
+		if err != nil {
+			return nil, err
+		}
+		return success().set("request_id", r.ID).set("queue", r.Queue).set("offered_to", r.OfferedTo).set("position", r.Position), nil
 	}
 	return nil, fmt.Errorf("unknown command %q", cmd.name)
 }
@@ -470,6 +479,8 @@ func eventObject(ev controller.Event) *obj {
 		}
 	case controller.EventStreamStart:
 		o.set("participant_id", ev.From)
+	case controller.EventTransferred:
+		o.set("from", ev.FromName).set("to", ev.Text)
 	case controller.EventScriptResult:
 		if r := ev.Script; r != nil {
 			o.set("from", ev.FromName).set("run_id", r.RunID).set("name", r.Name).set("status", r.Status).

@@ -152,3 +152,41 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// A customer waiting in a queue is listed and taken with queue accept;
+// the session is then transferred to a colleague with a message.
+func TestHeadlessQueue(t *testing.T) {
+	ts := rendezvoustest.New(t, rendezvoustest.Options{})
+	ts.AddUser(t, "carol@example.com", "Carol CSR", "csr", "carol-password-1")
+	ts.AddUser(t, "dave@example.com", "Dave CSR", "csr", "dave-password-1")
+	ts.AddQueue(t, "printers", "Printer help", "carol@example.com")
+	ctrl := controller.New(controller.Config{Server: ts.URL, TLS: ts.TLS, LoopbackOnly: true})
+	t.Cleanup(func() { ctrl.Close() })
+	if _, err := ctrl.Login(ctxT(t), "carol@example.com", "carol-password-1"); err != nil {
+		t.Fatal(err)
+	}
+	h := startShell(t, ctrl)
+	h.event("ready", nil)
+	cust, joined := testcustomer.JoinQueue(t, ts, "printers", "Ann")
+	cust.WaitShown(t, "her place", func(e session.Event) bool { return strings.Contains(e.Text, "next in line") })
+	r := h.ok("queue list")
+	q := r["queues"].([]any)[0].(map[string]any)
+	if w := q["waiting"].([]any); q["queue"] != "printers" || len(w) != 1 || w[0].(map[string]any)["name"] != "Ann" {
+		t.Fatalf("queue list: %v", r)
+	}
+	r = h.ok("queue accept printers")
+	if r["customer"] != "Ann" || len(r["number"].(string)) != 9 {
+		t.Fatalf("accept: %v", r)
+	}
+	if err := <-joined; err != nil {
+		t.Fatal(err)
+	}
+	h.ok("wait-customer 10")
+	h.fail("queue accept printers", "still running")
+	r = h.ok("transfer-session dave@example.com Printer fine; the VPN drops.")
+	if r["offered_to"] == "" {
+		t.Fatalf("transfer: %v", r)
+	}
+	cust.WaitShown(t, "the transfer", func(e session.Event) bool { return strings.Contains(e.Text, "transferred your session to Dave CSR") })
+	h.fail("chat hello", "ended")
+}

@@ -137,3 +137,17 @@ func (s *Server) CSR(t testing.TB, email, name string) *client.Client {
 	}
 	return c
 }
+
+// AddQueue creates a support queue served by the CSRs with these emails.
+func (s *Server) AddQueue(t testing.TB, name, displayName string, members ...string) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := s.Store.AddQueue(ctx, name, displayName, time.Now()); err != nil {
+		t.Fatalf("rendezvoustest: add queue %s: %v", name, err)
+	}
+	for _, m := range members {
+		if err := s.Store.AddQueueMember(ctx, name, m, time.Now()); err != nil {
+			t.Fatalf("rendezvoustest: add %s to queue %s: %v", m, name, err)
+		}
+	}
+}

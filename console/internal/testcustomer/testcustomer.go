@@ -8,6 +8,7 @@ package testcustomer
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -152,3 +153,20 @@ func (c *Customer) Reboots() []string {
 // New is a customer's window without an agent, for an agent the test
 // starts itself (a rejoin).
 func New() *Customer { return &Customer{changed: make(chan struct{})} }
+
+// JoinQueue starts a real agent that waits in a support queue as name;
+// its Joined channel says when a CSR took it.
+func JoinQueue(t *testing.T, ts *rendezvoustest.Server, queue, name string) (*Customer, <-chan error) {
+	t.Helper()
+	c := New()
+	c.Agent = session.New(session.Config{API: client.New(ts.URL, ts.TLS), Name: name, Email: strings.ToLower(name) + "@example.com",
+		LoopbackOnly: true, Queue: &session.Queue{Name: queue, Problem: "The printer is offline"}}, c)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Agent.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	return c, c.Agent.Joined()
+}

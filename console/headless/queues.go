@@ -1,0 +1,61 @@
+package headless
+
+import (
+	"context"
+	"fmt"
+
+	"lifeline/console/controller"
+	"lifeline/shared/client"
+)
+
+// queue runs queue list, queue accept and queue take.
+func (sh *shell) queue(ctx context.Context, cmd command) (*obj, error) {
+	if cmd.sub == "list" {
+		b, err := sh.ctrl.Queues(ctx)
+		if err != nil {
+			return nil, err
+		}
+		queues := make([]any, 0, len(b.Queues))
+		for _, q := range b.Queues {
+			queues = append(queues, newObj().set("queue", q.Name).set("name", q.DisplayName).set("members", q.Members).set("waiting", requests(q.Waiting)))
+		}
+		return success().set("queues", queues).set("offers", requests(b.Offers)), nil
+	}
+	if s := sh.sess; s != nil && !ended(s) {
+		return nil, fmt.Errorf("session %s is still running: end or leave it before taking another", s.Number())
+	}
+	var (
+		s   *controller.Session
+		r   client.QueueRequest
+		err error
+	)
+	if cmd.sub == "accept" {
+		s, r, err = sh.ctrl.AcceptNext(ctx, cmd.text, "", "")
+	} else {
+		s, r, err = sh.ctrl.AcceptOffer(ctx, cmd.text)
+	}
+	if err != nil {
+		return nil, err
+	}
+	sh.sess = s
+	o := success().set("number", s.Number()).set("session_id", s.ID()).set("join_url", s.JoinURL()).
+		set("customer", r.Name).set("email", r.Email).set("problem", r.Problem).set("waited_seconds", r.WaitedSeconds)
+	if r.Message != "" {
+		o.set("message", r.Message).set("transferred_by", r.TransferredBy)
+	}
+	return o, nil
+}
+
+// requests lists queue requests in order.
+func requests(rs []client.QueueRequest) []any {
+	out := make([]any, 0, len(rs))
+	for _, r := range rs {
+		o := newObj().set("request_id", r.ID).set("position", r.Position).set("name", r.Name).set("email", r.Email).
+			set("problem", r.Problem).set("waited_seconds", r.WaitedSeconds).set("referrer", r.Referrer)
+		if r.SessionID != "" {
+			o.set("session_id", r.SessionID).set("transferred_by", r.TransferredBy).set("message", r.Message)
+		}
+		out = append(out, o)
+	}
+	return out
+}
