@@ -147,15 +147,15 @@ type Agent struct {
 
 	// mu guards what the data-channel goroutines read: paused, the
 	// current streamer, the injector and the control connection.
-	mu       sync.Mutex
-	paused   map[string]bool
-	names    map[string]string // participant → name, for the tools' goroutines
+	mu     sync.Mutex
+	paused map[string]bool
+	names  map[string]string // participant → name, for the tools' goroutines
 	// queueCancel ends the wait in a queue; queueLeft says the customer
 	// left the line.
 	queueCancel context.CancelFunc
 	queueLeft   bool
-	maxBytes int64             // the site's transfer limit
-	pub      *published        // basic file transfer
+	maxBytes    int64      // the site's transfer limit
+	pub         *published // basic file transfer
 }
 
 type askJob struct {

@@ -72,7 +72,9 @@ func TestQueueAcceptAndTransfer(t *testing.T) {
 			if !s.isEnded() {
 				t.Fatal("the sender is still in the session")
 			}
-			ann.WaitShown(t, "the transfer", func(e session.Event) bool { return strings.Contains(e.Text, "transferred your session to Network help") })
+			ann.WaitShown(t, "the transfer", func(e session.Event) bool {
+				return strings.Contains(e.Text, "transferred your session to Network help")
+			})
 		}
 	}
 	if _, _, err := carol.AcceptNext(ctx, "printers", "", ""); !IsCode(err, client.CodeQueueEmpty) {
