@@ -491,10 +491,15 @@ func (a *Agent) signal(from string, s *protocol.Signal) {
 	}
 	sig := transport.Signal{Kind: s.Kind, SDP: s.SDP, Candidate: s.Candidate}
 	if p := a.peers[from]; p != nil {
-		if err := p.HandleSignal(sig); err != nil {
-			a.log.Warn("signal", "from", from, "err", err)
+		if s.Kind != protocol.SignalOffer {
+			if err := p.HandleSignal(sig); err != nil {
+				a.log.Warn("signal", "from", from, "err", err)
+			}
+			return
 		}
-		return
+		// A new offer: the console closed its connection (and opens a new
+		// one) before this side noticed; the old peer goes.
+		a.dropViewer(from)
 	}
 	if s.Kind != protocol.SignalOffer || !a.mayView(from) || a.cfg.Screen == nil {
 		a.log.Warn("refused a connection without the customer's consent", "from", from, "kind", s.Kind)

@@ -32,10 +32,13 @@ type toolPeer struct {
 func (a *Agent) toolSignal(from string, s *protocol.Signal) {
 	sig := transport.Signal{Kind: s.Kind, SDP: s.SDP, Candidate: s.Candidate}
 	if tp := a.toolPeers[from]; tp != nil {
-		if err := tp.peer.HandleSignal(sig); err != nil {
-			a.log.Warn("tools signal", "from", from, "err", err)
+		if s.Kind != protocol.SignalOffer {
+			if err := tp.peer.HandleSignal(sig); err != nil {
+				a.log.Warn("tools signal", "from", from, "err", err)
+			}
+			return
 		}
-		return
+		a.dropTools(from) // the console replaced its tools connection
 	}
 	// Only the host CSR may ask anything of the customer, so only the host
 	// may open a tools connection; what it may do there is checked per
