@@ -59,6 +59,8 @@ type Server struct {
 	JoinLimiter *ratelimit.Limiter
 	// Metrics are registered on a registry of their own.
 	Metrics *Metrics
+	// Agents are the agent programs the join page offers (downloads.go).
+	Agents AgentDownloads
 
 	hub      *room.Hub
 	roomCfg  *room.Config
@@ -218,7 +220,7 @@ func (s *Server) routes() {
 	m.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no_such_endpoint", fmt.Sprintf("There is no API endpoint %s %s.", r.Method, r.URL.Path))
 	})
-	m.HandleFunc("GET /join/{number}", s.handleJoinPage)
+	s.joinRoutes(m)
 	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "live_sessions": s.hub.Len()})
 	})

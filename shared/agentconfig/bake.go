@@ -1,9 +1,8 @@
 package agentconfig
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -19,7 +18,8 @@ import (
 // Bake returns the agent program bin (size bytes) with c baked in, as the
 // bytes of the download: a reader that can seek (for ranged requests) and
 // its length. bin is only read; nothing is copied but the few bytes that
-// change.
+// change. Within one process the same program and configuration always
+// bake to the same bytes.
 //
 //   - Any program but a signed Windows one: the block is appended. A
 //     Windows program's header checksum, when it has one, is recomputed.
@@ -243,15 +243,18 @@ var oidCarrier = asn1.ObjectIdentifier{2, 25, 1876214903, 2717, 1}
 
 var (
 	carrierKeyOnce sync.Once
-	carrierKey     *ecdsa.PrivateKey
+	carrierKey     *rsa.PrivateKey
 	carrierKeyErr  error
 )
 
 // carrier is the extra certificate: self-signed with a key made for this
 // process, valid for one day in 2000 so that nothing could ever accept it
-// as a signer, and carrying the block in a non-critical extension.
+// as a signer, and carrying the block in a non-critical extension. RSA
+// because every verifier parses it, and because PKCS #1 v1.5 signatures
+// are deterministic: within one process the same program and configuration
+// always bake to the same bytes, so an interrupted download can resume.
 func carrier(block []byte) ([]byte, error) {
-	carrierKeyOnce.Do(func() { carrierKey, carrierKeyErr = ecdsa.GenerateKey(elliptic.P256(), rand.Reader) })
+	carrierKeyOnce.Do(func() { carrierKey, carrierKeyErr = rsa.GenerateKey(rand.Reader, 2048) })
 	if carrierKeyErr != nil {
 		return nil, fmt.Errorf("agentconfig: key for the configuration certificate: %w", carrierKeyErr)
 	}

@@ -198,6 +198,9 @@ func TestBakeKeepsAuthenticodeSignature(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := bakeAll(t, bin, good)
+	if !bytes.Equal(out, bakeAll(t, bin, good)) {
+		t.Error("two bakes of the same program and configuration differ; a resumed download would be corrupt")
+	}
 	baked := filepath.Join(dir, "agent-baked.exe")
 	if err := os.WriteFile(baked, out, 0o644); err != nil {
 		t.Fatal(err)
