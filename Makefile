@@ -7,8 +7,10 @@ GO ?= go
 BIN := bin
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 DATA ?= $(CURDIR)/.lifeline-demo
+# The agent programs the server's join page offers for download.
+AGENTS ?= $(CURDIR)/$(BIN)/agents
 
-.PHONY: all build run test test-go bench lint clean
+.PHONY: all build run test test-go bench lint clean agents
 
 all: build
 
@@ -19,17 +21,28 @@ build:
 
 # Starts the server on its embedded defaults (SQLite and a self-signed
 # certificate in $(DATA)) with a demo CSR account whose password it prints.
+# Its join page offers the agent for this machine, and the Windows agent
+# once `make agents` has built it.
 run:
 	@packaging/scripts/deps.sh run
 	@$(MAKE) --no-print-directory build
-	$(BIN)/lifeline-rendezvous serve --data $(DATA) --demo
+	@packaging/scripts/build-agents.sh $(AGENTS) host
+	$(BIN)/lifeline-rendezvous serve --data $(DATA) --demo --agent-dir $(AGENTS)
+
+# The agents for the join page: Linux amd64, and Windows amd64 cross-built
+# with mingw-w64 (minutes the first time; not part of make test).
+agents:
+	@packaging/scripts/deps.sh agents
+	packaging/scripts/build-agents.sh $(AGENTS) linux windows
 
 # Every test, against SQLite and a throwaway PostgreSQL server; the X tests
-# (Xvfb, installed by deps.sh) must run, not skip.
+# (Xvfb), the browser test of the join page (Chromium) and the Authenticode
+# test (osslsigncode), all installed by deps.sh, must run, not skip.
 test:
 	@packaging/scripts/deps.sh test
 	@url=$$(packaging/scripts/test-postgres.sh) && \
-	  LIFELINE_TEST_POSTGRES="$$url" LIFELINE_REQUIRE_POSTGRES=1 LIFELINE_REQUIRE_X=1 $(MAKE) --no-print-directory test-go
+	  LIFELINE_TEST_POSTGRES="$$url" LIFELINE_REQUIRE_POSTGRES=1 LIFELINE_REQUIRE_X=1 \
+	  LIFELINE_REQUIRE_CHROMIUM=1 LIFELINE_REQUIRE_OSSLSIGNCODE=1 $(MAKE) --no-print-directory test-go
 
 test-go:
 	$(GO) vet ./...

@@ -21,6 +21,7 @@ import (
 	"lifeline/agent/session"
 	"lifeline/agent/stream"
 	"lifeline/agent/terminal"
+	"lifeline/shared/agentconfig"
 	"lifeline/shared/client"
 	"lifeline/shared/codec"
 	"lifeline/shared/tlsutil"
@@ -32,6 +33,9 @@ type flags struct {
 	rebootCommand, rejoin, filesFolder                                                string
 	queue, problem, queueTicket                                                       string
 	noGUI, loopbackOnly                                                               bool
+	// baked: the session details came from this program's own file, as
+	// downloaded from the join page, so the window joins without a press.
+	baked bool
 
 	// kept are the flags given on the command line that the agent keeps
 	// when it starts again after a restart (see rejoinArgs).
@@ -70,6 +74,19 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "lifeline-agent: unexpected argument %q\n", fs.Arg(0))
 		return 2
+	}
+	if f.number == "" && f.rejoin == "" {
+		// A downloaded agent carries the session it was downloaded for
+		// (shared/agentconfig); what the command line gives wins.
+		c, found, err := agentconfig.Self()
+		if err != nil {
+			fmt.Fprintf(stderr, "lifeline-agent: %v\n", err)
+			return 1
+		}
+		if found {
+			v := c.Fill(agentconfig.Fields{Server: f.server, Fingerprint: f.fingerprint, CAFile: f.caFile, Name: f.name, Email: f.email})
+			f.server, f.fingerprint, f.number, f.name, f.email, f.baked = v.Server, v.Fingerprint, v.Session, v.Name, v.Email, true
+		}
 	}
 	fs.Visit(func(fl *flag.Flag) {
 		if keptFlags[fl.Name] {
@@ -160,7 +177,7 @@ func (f *flags) runGUI(ctx context.Context, _ io.Reader, _, stderr io.Writer) er
 	defer closeWindow()
 	var restarting atomic.Bool
 	err = gui.Run(gctx, gui.Config{
-		Number: f.number, Name: f.name, Email: f.email, AutoJoin: cfg.Rejoined,
+		Number: f.number, Name: f.name, Email: f.email, AutoJoin: cfg.Rejoined || f.baked,
 		Start: func(number, name, email string, ui session.UI) (gui.Agent, error) {
 			c := cfg
 			c.Number, c.Name, c.Email = number, name, email

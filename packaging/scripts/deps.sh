@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a make target needs, once.
-#   deps.sh run|test|bench|lint
+#   deps.sh run|test|bench|lint|agents
 # As root, missing packages are installed with apt-get. Otherwise the exact
 # apt-get line is printed and the script fails, so nothing half-works.
 set -euo pipefail
@@ -12,13 +12,18 @@ build=(ca-certificates gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev 
 # What the tests run: a throwaway PostgreSQL, an X server with a terminal
 # to type into, and the GL drivers for Fyne under Xvfb.
 xtest=(xvfb xauth xfonts-base x11-utils x11-xserver-utils xterm xdotool libgl1-mesa-dri imagemagick)
+# The join page's tests: a headless browser, and Authenticode signing of a
+# stand-in Windows program.
+webtest=(chromium osslsigncode)
 
 case "${1:-}" in
   run)   pkgs=("${build[@]}") ;;
-  test)  pkgs=("${build[@]}" "${xtest[@]}" postgresql) ;;
+  test)  pkgs=("${build[@]}" "${xtest[@]}" "${webtest[@]}" postgresql) ;;
   bench) pkgs=("${build[@]}" "${xtest[@]}" ffmpeg curl) ;;
   lint)  pkgs=("${build[@]}") ;;
-  *) echo "usage: $0 run|test|bench|lint" >&2; exit 2 ;;
+  # The Windows agent is cross-built with cgo (Fyne, robotgo) by mingw-w64.
+  agents) pkgs=("${build[@]}" gcc-mingw-w64-x86-64) ;;
+  *) echo "usage: $0 run|test|bench|lint|agents" >&2; exit 2 ;;
 esac
 
 missing=()

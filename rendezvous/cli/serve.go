@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -31,6 +33,7 @@ const DemoEmail = "demo@lifeline.local"
 type serveFlags struct {
 	storeFlags
 	listen, tlsCert, tlsKey, turnListen, publicHost string
+	agentDir                                        string
 	insecureHTTP, demo                              bool
 	grace, restartGrace, pingInterval               time.Duration
 	logLevel                                        string
@@ -45,6 +48,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&f.tlsKey, "tls-key", "", "private key `file` (PEM) of --tls-cert")
 	fs.StringVar(&f.turnListen, "turn-listen", ":3478", "TURN relay `address` (UDP and TCP), or \"off\"")
 	fs.StringVar(&f.publicHost, "public-host", "", "`host` name or address clients use to reach this server (join links, relay)")
+	fs.StringVar(&f.agentDir, "agent-dir", "", "`folder` of agent programs the join page offers for download (lifeline-agent-linux-amd64, lifeline-agent-windows-amd64.exe, …, as make agents builds them)")
 	fs.BoolVar(&f.insecureHTTP, "insecure-http", false, "serve plain HTTP instead of HTTPS; only allowed on a loopback address, for development")
 	fs.BoolVar(&f.demo, "demo", false, "create (or reset) the demo CSR account "+DemoEmail+" and print its password")
 	fs.DurationVar(&f.grace, "grace", server.DefaultGrace, "how long a dropped participant keeps its place")
@@ -85,6 +89,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	srv := &server.Server{Store: st, Log: log, PublicHost: f.publicHost, Grace: f.grace, RestartGrace: f.restartGrace, PingInterval: f.pingInterval}
+	if err := offerAgents(f.agentDir, &srv.Agents, stdout, log); err != nil {
+		return err
+	}
 	var rl *relay.Server
 	if f.turnListen != "off" {
 		if rl, srv.Relay, err = startRelay(f, srv, log); err != nil {
@@ -114,6 +121,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		hs.TLSConfig = tlsutil.ServerConfig(cert)
 		ln = tls.NewListener(ln, hs.TLSConfig)
 		fmt.Fprintf(stdout, "TLS certificate SHA-256 fingerprint: %s\n", fp)
+		if selfSigned(cert) {
+			// Downloaded agents pin it, as the console does on first use.
+			srv.Agents.Fingerprint = fp
+		}
 	}
 	fmt.Fprintf(stdout, "Lifeline rendezvous listening on %s://%s\n", scheme, displayAddr(ln.Addr(), f.publicHost))
 
@@ -133,6 +144,49 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// offerAgents checks the agent folder and says which downloads the join
+// page will offer. The folder is read again on every request, so an empty
+// one is a warning, not an error: `make agents` may fill it later.
+func offerAgents(dir string, a *server.AgentDownloads, stdout io.Writer, log *slog.Logger) error {
+	if dir == "" {
+		fmt.Fprintln(stdout, "No --agent-dir: the join page tells customers to get the agent from their support representative")
+		return nil
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return fmt.Errorf("serve: --agent-dir %s: %w", dir, err)
+	}
+	if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
+		return usagef("serve: --agent-dir %s is not a folder; build the agents into it with make agents, or leave the flag out", dir)
+	}
+	a.Dir = abs
+	keys, problems := a.Offered()
+	for _, err := range problems {
+		log.Warn("agent program cannot be offered", "err", err)
+	}
+	if len(keys) == 0 {
+		fmt.Fprintf(stdout, "Agent downloads: none yet in %s (make agents builds them)\n", abs)
+		return nil
+	}
+	fmt.Fprintf(stdout, "Agent downloads: %s from %s\n", strings.Join(keys, ", "), abs)
+	return nil
+}
+
+// selfSigned reports whether cert's leaf signs itself: a certificate the
+// customer's computer would not trust by itself, so the agent must be told
+// its fingerprint.
+func selfSigned(cert tls.Certificate) bool {
+	leaf := cert.Leaf
+	if leaf == nil {
+		var err error
+		if leaf, err = x509.ParseCertificate(cert.Certificate[0]); err != nil {
+			return false
+		}
+	}
+	return bytes.Equal(leaf.RawIssuer, leaf.RawSubject) &&
+		leaf.CheckSignature(leaf.SignatureAlgorithm, leaf.RawTBSCertificate, leaf.Signature) == nil
 }
 
 func loopbackAddr(addr string) bool {

@@ -116,28 +116,45 @@ type agentFile struct {
 	Size int64
 }
 
-// agentFiles lists the programs in the agent folder, in platforms order.
-// The folder is read on every request, so that agents built while the
-// server runs are offered at once.
-func (s *Server) agentFiles() []agentFile {
-	if s.Agents.Dir == "" {
-		return nil
+// files lists the programs in the agent folder, in platforms order, and
+// the ones that are there but cannot be read. The folder is read on every
+// request, so that agents built while the server runs are offered at once.
+func (a AgentDownloads) files() (found []agentFile, problems []error) {
+	if a.Dir == "" {
+		return nil, nil
 	}
-	var out []agentFile
 	for _, p := range platforms {
-		path := filepath.Join(s.Agents.Dir, p.File())
+		path := filepath.Join(a.Dir, p.File())
 		fi, err := os.Stat(path)
-		if err != nil {
-			if !errors.Is(err, fs.ErrNotExist) {
-				s.Log.Warn("agent program unreadable", "path", path, "err", err)
-			}
-			continue
-		}
-		if fi.Mode().IsRegular() {
-			out = append(out, agentFile{platform: p, Path: path, Size: fi.Size()})
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case err != nil:
+			problems = append(problems, err)
+		case !fi.Mode().IsRegular():
+			problems = append(problems, fmt.Errorf("%s is not a file", path))
+		default:
+			found = append(found, agentFile{platform: p, Path: path, Size: fi.Size()})
 		}
 	}
-	return out
+	return found, problems
+}
+
+// Offered lists the platforms whose agent is in the folder now, by their
+// key ("linux-amd64"), and why any that is there cannot be offered.
+func (a AgentDownloads) Offered() (keys []string, problems []error) {
+	files, problems := a.files()
+	for _, f := range files {
+		keys = append(keys, f.Key)
+	}
+	return keys, problems
+}
+
+func (s *Server) agentFiles() []agentFile {
+	files, problems := s.Agents.files()
+	for _, err := range problems {
+		s.Log.Warn("agent program cannot be offered", "err", err)
+	}
+	return files
 }
 
 // downloadURL is the link to the agent for one platform with the
