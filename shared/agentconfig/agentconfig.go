@@ -280,13 +280,21 @@ func Read(path string) (Config, bool, error) {
 	return Find(tail)
 }
 
-// Self finds the configuration baked into the running program.
+// Self finds the configuration baked into the running program. A program
+// file that cannot be found or read counts as one without a configuration,
+// not as an error: an agent installed for everyone may be executable but
+// not readable, and a downloaded one is always readable by the customer
+// who downloaded it.
 func Self() (Config, bool, error) {
 	exe, err := os.Executable()
 	if err != nil {
-		return Config{}, false, fmt.Errorf("find this program's file: %w", err)
+		return Config{}, false, nil
 	}
-	return Read(exe)
+	c, found, err := Read(exe)
+	if err != nil && !found {
+		return Config{}, false, nil
+	}
+	return c, found, err
 }
 
 // Fields are the agent's command-line settings that a baked configuration
