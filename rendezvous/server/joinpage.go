@@ -55,13 +55,6 @@ type offer struct {
 	OS, Label, URL, FileName, Size string
 }
 
-func spaced(n string) string {
-	if len(n) != 9 {
-		return n
-	}
-	return n[:3] + " " + n[3:6] + " " + n[6:]
-}
-
 func (s *Server) handleJoinForm(w http.ResponseWriter, r *http.Request) {
 	v := joinView{}
 	status := http.StatusOK
