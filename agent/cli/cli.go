@@ -75,9 +75,10 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "lifeline-agent: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
-	if f.number == "" && f.rejoin == "" {
+	if f.number == "" && f.rejoin == "" && f.queue == "" && f.queueTicket == "" {
 		// A downloaded agent carries the session it was downloaded for
-		// (shared/agentconfig); what the command line gives wins.
+		// (shared/agentconfig); what the command line gives wins, and a
+		// session, queue or rejoin given is another way in.
 		c, found, err := agentconfig.Self()
 		if err != nil {
 			fmt.Fprintf(stderr, "lifeline-agent: %v\n", err)
