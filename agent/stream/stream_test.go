@@ -64,8 +64,12 @@ type decoded struct {
 
 func watch(t *testing.T, p *transport.Peer) *decoded {
 	d := &decoded{dec: codec.NewDecoder()}
+	// A frame may arrive before NewFrameReceiver has returned: its
+	// callback waits for the receiver to ack with.
 	var fr *transport.FrameReceiver
+	ready := make(chan struct{})
 	fr = transport.NewFrameReceiver(p.Channel(transport.LabelScreen), func(id uint32, b []byte) {
+		<-ready
 		d.mu.Lock()
 		if _, err := d.dec.Decode(b); err != nil {
 			t.Errorf("decode: %v", err)
@@ -74,6 +78,7 @@ func watch(t *testing.T, p *transport.Peer) *decoded {
 		d.mu.Unlock()
 		_ = fr.Ack(id)
 	}, func(err error) { t.Errorf("frame: %v", err) })
+	close(ready)
 	return d
 }
 
