@@ -32,6 +32,15 @@
 // downloads what they pick) and Reboot Computer (the customer shows as
 // restarting until their agent rejoins).
 //
+// Support queues (the guide's inbound sessions): for a CSR who serves a
+// queue, or to whom a colleague transferred a session, the Queues tab
+// lists the customers waiting in order — name, email, problem, how long
+// they have waited, live — with Accept Next per queue and Take for the
+// transferred sessions, within the session limit; the new session's tab
+// shows the customer's problem and the colleague's message. The host
+// transfers a session to a queue or a colleague with Transfer Session
+// (a personal message of at most 345 characters) and leaves it.
+//
 // The views (*_view.go) never touch the network. The glue talks only to
 // console/controller, on background goroutines, and updates the widgets
 // only through fyne.Do (ui.do).
@@ -107,6 +116,7 @@ type ui struct {
 	focused  bool                  // the console is the foreground app
 	starting bool                  // a start or assist is on its way
 	scripts  *scriptsWindow        // the Script Library window, when open
+	q        *queuesUI             // the Queues tab and its board
 
 	mu   sync.Mutex // guards ctrl, which goroutines read
 	ctrl *controller.Controller
@@ -135,6 +145,7 @@ func newUI(a fyne.App, cfg Config) *ui {
 	u.main.OnLogout = u.doLogout
 	u.main.OnScripts = u.openScripts
 	u.main.OnSelect = u.selected
+	u.initQueues()
 	u.win.SetContent(u.login.content)
 	u.win.SetMaster()
 	u.win.SetCloseIntercept(u.confirmQuit)

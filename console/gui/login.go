@@ -264,6 +264,7 @@ func (u *ui) loggedIn(c *controller.Controller, server string, user protocol.Use
 	u.win.SetContent(u.main.content)
 	u.win.Canvas().Unfocus() // the password box is gone: shortcuts work at once
 	u.updateLimits()
+	u.watchQueues(c)
 	u.goDo(func() {
 		p := u.fetchPolicy(c)
 		u.do(func() { u.applyPolicy(p) })
@@ -282,6 +283,7 @@ func (u *ui) doLogout() {
 	u.mu.Unlock()
 	u.prof.clear()
 	u.closeScripts()
+	u.stopQueues()
 	u.win.SetContent(u.login.content)
 	u.win.SetTitle("Lifeline Console")
 	u.main.Message("", false)

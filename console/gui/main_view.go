@@ -2,6 +2,7 @@ package gui
 
 import (
 	"fmt"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -12,7 +13,9 @@ import (
 // mainView is the console after login: a bar with the CSR, the connection
 // state and the session commands, and below it either the welcome panel
 // or the sessions — one tab per session in multi-session mode, the one
-// session filling the window in single-session mode.
+// session filling the window in single-session mode. For a CSR who serves
+// a support queue (or was offered a session) the Queues tab comes first;
+// in single-session mode the queues take the welcome panel's place.
 type mainView struct {
 	user       *widget.Label
 	status     *widget.Label
@@ -35,6 +38,8 @@ type mainView struct {
 	singleMode bool
 	items      map[string]*container.TabItem // session id → tab
 	ids        map[*container.TabItem]string
+	queues     *container.TabItem // the Queues tab (nil until SetQueues)
+	queuesOn   bool               // the Queues tab is shown
 
 	OnStart, OnAssist, OnLogout func()
 	OnScripts                   func() // opens the Script Library
@@ -92,7 +97,12 @@ func (v *mainView) SetStatus(text string) {
 
 // SetSingle switches between one tab per session and one session filling
 // the window.
-func (v *mainView) SetSingle(single bool) { v.singleMode = single }
+func (v *mainView) SetSingle(single bool) {
+	if v.singleMode != single {
+		v.singleMode = single
+		v.layout()
+	}
+}
 
 // SetLimits enables Start Session and Assist Session as the session limit
 // allows; limit (when not "") says why one is off, beside the buttons.
@@ -131,14 +141,14 @@ func (v *mainView) AddSession(id, title string, content fyne.CanvasObject) {
 		v.single.Objects = []fyne.CanvasObject{content}
 		v.single.Refresh()
 		v.items[id] = container.NewTabItem(title, content)
-		v.show(v.single)
+		v.layout()
 		return
 	}
 	item := container.NewTabItemWithIcon(title, theme.ComputerIcon(), content)
 	v.items[id], v.ids[item] = item, id
 	v.tabs.Append(item)
 	v.tabs.Select(item)
-	v.show(v.tabs)
+	v.layout()
 }
 
 // RemoveSession closes a session's panel; the welcome panel comes back
@@ -155,7 +165,65 @@ func (v *mainView) RemoveSession(id string) {
 	} else {
 		v.tabs.Remove(item)
 	}
-	if len(v.items) == 0 {
+	v.layout()
+}
+
+// SetQueues gives the Queues tab its content, shown by ShowQueues.
+func (v *mainView) SetQueues(content fyne.CanvasObject) {
+	v.queues = container.NewTabItemWithIcon("Queues", theme.ListIcon(), content)
+}
+
+// ShowQueues shows the Queues tab, titled title, or hides it.
+func (v *mainView) ShowQueues(show bool, title string) {
+	if v.queues == nil {
+		return
+	}
+	if v.queues.Text != title {
+		v.queues.Text = title
+		v.tabs.Refresh()
+	}
+	if v.queuesOn != show {
+		v.queuesOn = show
+		v.layout()
+	}
+}
+
+// SelectQueues shows the Queues tab, when it is shown at all.
+func (v *mainView) SelectQueues() {
+	if v.queuesOn && !v.singleMode {
+		v.tabs.Select(v.queues)
+	}
+}
+
+// IdleShown reports whether the welcome panel is what the window shows.
+func (v *mainView) IdleShown() bool { return len(v.body.Objects) == 1 && v.body.Objects[0] == v.idle }
+
+// layout shows what there is: the sessions and the Queues tab, the one
+// session in single-session mode (else the queues), or the welcome panel.
+func (v *mainView) layout() {
+	if v.queues != nil {
+		inTabs := slices.Contains(v.tabs.Items, v.queues)
+		want := v.queuesOn && !v.singleMode
+		switch {
+		case want && !inTabs:
+			// The Queues tab comes first, keeping the session shown.
+			sel := v.tabs.Selected()
+			v.tabs.SetItems(append([]*container.TabItem{v.queues}, v.tabs.Items...))
+			if sel != nil {
+				v.tabs.Select(sel)
+			}
+		case !want && inTabs:
+			v.tabs.Remove(v.queues)
+		}
+	}
+	switch {
+	case v.singleMode && len(v.items) > 0:
+		v.show(v.single)
+	case v.singleMode && v.queuesOn:
+		v.show(v.queues.Content)
+	case !v.singleMode && (len(v.items) > 0 || v.queuesOn):
+		v.show(v.tabs)
+	default:
 		v.show(v.idle)
 	}
 }

@@ -13,8 +13,9 @@ package gui
 // has a customer join (the agent's real session core sharing the frames
 // of the corpus, with its tools; the fake agent without the corpus), chat
 // and share the screen, uses each tool for the customer's computer, and
-// runs ImageMagick's `import -window root` at each step. Fyne needs the
-// main thread, which only TestMain has.
+// runs ImageMagick's `import -window root` at each step; at the end,
+// customers wait in support queues for the Queues tab, Accept Next and
+// Transfer Session. Fyne needs the main thread, which only TestMain has.
 
 import (
 	"context"
@@ -298,7 +299,13 @@ func play(u *ui, ts *rendezvoustest.Server, tb *mainTB, dir string) (err error) 
 	if err := first.s.End(ctx, ""); err != nil {
 		return err
 	}
-	return second.s.End(ctx, "")
+	if err := second.s.End(ctx, ""); err != nil {
+		return err
+	}
+	if err := until("no session", func() bool { return len(u.sessions) == 0 }); err != nil {
+		return err
+	}
+	return shootQueues(u, ts, tb, dir)
 }
 
 // shootScripts fills the Script Library with a few scripts, Carol's and a

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"lifeline/shared/client"
 	"lifeline/shared/protocol"
 )
 
@@ -48,7 +49,9 @@ type sessionView struct {
 	notes        *widget.Entry
 	saveNotes    *widget.Button
 	endBtn       *widget.Button
+	transferBtn  *widget.Button // Transfer Session (to a queue or a colleague)
 	leaveBtn     *widget.Button
+	request      *fyne.Container // what the customer asked for help with, from a queue
 	desktopBtns  *fyne.Container
 	viewBtn      *widget.Button
 	watchBtn     *widget.Button
@@ -65,6 +68,7 @@ type sessionView struct {
 
 	host       bool
 	customer   string // the connected primary customer's name
+	hasPrimary bool   // a primary customer is in the session (connected or not)
 	restarting string // the primary customer's name while their computer restarts
 	rebootNote string // a reboot request waits for the customer: what to say meanwhile
 	features   toolFeatures
@@ -79,6 +83,7 @@ type sessionView struct {
 	OnWatch                         func() // an assistant watches the shared screen
 	OnNotes                         func(text string)
 	OnEnd, OnLeave                  func()
+	OnTransferSession               func() // to a queue or a colleague, and leave
 	OnMakePrimary, OnTransfer       func(id, name string)
 	// The customer's computer: System Information, Run Scripts, File
 	// Transfer (the two-pane window), Publish Files, Reboot Computer.
@@ -110,8 +115,10 @@ func newSessionView() *sessionView {
 	v.endBtn.Importance = widget.DangerImportance
 	v.leaveBtn = widget.NewButtonWithIcon("Leave Session", theme.LogoutIcon(), func() { call(v.OnLeave) })
 	v.leaveBtn.Hide()
+	v.transferBtn = widget.NewButtonWithIcon("Transfer Session…", theme.MailForwardIcon(), func() { call(v.OnTransferSession) })
+	v.transferBtn.Disable()
 	sessionCard := container.NewBorder(nil, nil, nil,
-		container.NewVBox(layout.NewSpacer(), v.endBtn, v.leaveBtn, layout.NewSpacer()),
+		container.NewVBox(layout.NewSpacer(), v.endBtn, v.transferBtn, v.leaveBtn, layout.NewSpacer()),
 		container.NewVBox(numberLbl, container.NewHBox(
 			// The number lines up with the labels' text, which sits one
 			// inner padding inside their widgets.
@@ -180,7 +187,9 @@ func newSessionView() *sessionView {
 	// Save Notes beside the heading leaves the notes the most room.
 	notes := container.NewBorder(container.NewBorder(nil, nil, nil, container.NewCenter(v.saveNotes), heading("Notes")), nil, nil, nil, v.notes)
 
-	left := container.NewVBox(sessionCard, widget.NewSeparator(), invite, widget.NewSeparator(), desktop)
+	v.request = container.NewVBox()
+	v.request.Hide()
+	left := container.NewVBox(sessionCard, v.request, widget.NewSeparator(), invite, widget.NewSeparator(), desktop)
 	// The notes take the height the sections leave; on a small screen the
 	// column scrolls instead of squeezing them.
 	leftCol := container.NewVScroll(container.NewBorder(left, nil, nil, nil, notes))
@@ -310,7 +319,7 @@ func (v *sessionView) SetUnread(n int) {
 // SetEnded leaves the panel readable but inert.
 func (v *sessionView) SetEnded(reason string) {
 	v.setChatEnabled(false)
-	enable(false, v.endBtn, v.leaveBtn, v.viewBtn, v.controlBtn, v.saveNotes, v.copyLink, v.emailBtn, v.copyNumber)
+	enable(false, v.endBtn, v.transferBtn, v.leaveBtn, v.viewBtn, v.controlBtn, v.saveNotes, v.copyLink, v.emailBtn, v.copyNumber)
 	v.notes.Disable()
 	v.desktopMsg.SetText(reason)
 	v.people.RemoveAll()
@@ -333,13 +342,13 @@ func (v *sessionView) setChatEnabled(on bool) {
 // works the customer's desktop; anyone else may only leave.
 func (v *sessionView) SetParticipants(st protocol.State, host bool) {
 	v.host = host
-	v.endBtn.Hidden, v.leaveBtn.Hidden = !host, host
+	v.endBtn.Hidden, v.leaveBtn.Hidden, v.transferBtn.Hidden = !host, host, !host
 	v.endBtn.Refresh()
 	v.leaveBtn.Refresh()
 	v.people.RemoveAll()
 	options := []string{everyone}
 	v.recipients = map[string]string{everyone: ""}
-	customer, restarting := "", ""
+	customer, restarting, hasPrimary := "", "", false
 	for _, p := range st.Participants {
 		v.people.Add(v.participantRow(st, p, host))
 		if p.ID != st.You && p.LeftAt == nil {
@@ -351,6 +360,7 @@ func (v *sessionView) SetParticipants(st protocol.State, host bool) {
 			v.recipients[label] = p.ID
 		}
 		if p.Role == protocol.RolePrimary && p.LeftAt == nil {
+			hasPrimary = true
 			if p.Connected && !p.Restarting {
 				customer = p.Name
 			}
@@ -359,7 +369,11 @@ func (v *sessionView) SetParticipants(st protocol.State, host bool) {
 			}
 		}
 	}
-	v.customer, v.restarting = customer, restarting
+	v.customer, v.restarting, v.hasPrimary = customer, restarting, hasPrimary
+	// A session is transferred with its customer: without one there is
+	// nothing to hand over (End it instead).
+	enable(hasPrimary, v.transferBtn)
+	v.transferBtn.Refresh()
 	v.showTools()
 	sel := v.chatTo.Selected
 	v.chatTo.SetOptions(options)
@@ -515,4 +529,50 @@ func (v *sessionView) AddSystem(l systemLine) {
 	}
 	v.chatBox.Add(line)
 	v.chatScroll.ScrollToBottom()
+}
+
+// SetRequest shows, under the session number, what the customer asked
+// for help with in the queue, and for a session a colleague transferred,
+// who sent it and their message — what the CSR reads first.
+func (v *sessionView) SetRequest(r client.QueueRequest) {
+	// The request a session was accepted as names its session too: a
+	// transferred one says who sent it.
+	title := "From the " + orDefault(r.QueueName, r.Queue) + " queue"
+	switch {
+	case r.OfferedTo != "" || (r.TransferredBy != "" && r.Queue == ""):
+		title = "Transferred to you by " + orDefault(r.TransferredBy, "a colleague")
+	case r.TransferredBy != "":
+		title = "Transferred to the " + orDefault(r.QueueName, r.Queue) + " queue by " + orDefault(r.TransferredBy, "a colleague")
+	}
+	head := widget.NewLabel(title)
+	head.TextStyle = fyne.TextStyle{Bold: true}
+	head.Truncation = fyne.TextTruncateEllipsis
+	who := []string{orDefault(r.Name, "The customer")}
+	if r.Email != "" {
+		who = append(who, r.Email)
+	}
+	who = append(who, "waited "+waitWords(r.WaitedSeconds))
+	detail := widget.NewLabel(strings.Join(who, " · "))
+	detail.Truncation = fyne.TextTruncateEllipsis
+	lines := []fyne.CanvasObject{head, detail}
+	if p := strings.TrimSpace(r.Problem); p != "" {
+		lines = append(lines, wrapped("Problem: "+p))
+	}
+	if m := strings.TrimSpace(r.Message); m != "" {
+		msg := wrapped("Message from " + orDefault(r.TransferredBy, "your colleague") + ": “" + m + "”")
+		msg.TextStyle = fyne.TextStyle{Bold: true}
+		msg.Importance = widget.HighImportance
+		lines = append(lines, msg)
+	}
+	if r.Referrer != "" {
+		l := widget.NewLabel("Came from " + r.Referrer)
+		l.TextStyle = fyne.TextStyle{Italic: true}
+		l.Truncation = fyne.TextTruncateEllipsis
+		lines = append(lines, l)
+	}
+	bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
+	bg.CornerRadius = theme.InputRadiusSize()
+	v.request.Objects = []fyne.CanvasObject{container.NewStack(bg, container.NewPadded(tight(lines...)))}
+	v.request.Show()
+	v.request.Refresh()
 }

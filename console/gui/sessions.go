@@ -38,6 +38,8 @@ type sessionUI struct {
 	sysinfo *sysinfoWindow
 	runs    *runScriptsWindow
 	publish *publishWindow
+	// transfer is the open Transfer Session dialog.
+	transfer *transferDialog
 	// restarting holds the participants whose computer is restarting (nil
 	// before the session's first state).
 	restarting map[string]bool
@@ -51,9 +53,15 @@ func (u *ui) askStart() {
 	if u.starting {
 		return
 	}
+	u.askSessionDetails("Start Session", "Start", u.doStart)
+}
+
+// askSessionDetails asks for the session type and tracking code when the
+// server wants them (for Start Session and Accept Next), then goes on.
+func (u *ui) askSessionDetails(title, confirm string, then func(sessionType, trackingCode string)) {
 	p := u.policy
 	if len(p.sessionTypes) == 0 && p.trackingCode == trackingOff {
-		u.doStart("", "")
+		then("", "")
 		return
 	}
 	var items []*widget.FormItem
@@ -75,10 +83,15 @@ func (u *ui) askStart() {
 		}
 		items = append(items, widget.NewFormItem("Tracking code", code))
 	}
-	d := dialog.NewForm("Start Session", "Start", "Cancel", items, func(ok bool) {
-		if ok {
-			u.doStart(kind.Selected, strings.TrimSpace(code.Text))
+	d := dialog.NewForm(title, confirm, "Cancel", items, func(ok bool) {
+		if !ok {
+			return
 		}
+		if len(p.sessionTypes) > 0 && kind.Selected == "" {
+			dialog.ShowInformation(title, "Choose the type of session first.", u.win)
+			return
+		}
+		then(kind.Selected, strings.TrimSpace(code.Text))
 	}, u.win)
 	d.Resize(fyne.NewSize(480, 0))
 	d.Show()
@@ -241,6 +254,7 @@ func (u *ui) busy(on bool) {
 	u.starting = on
 	if on {
 		u.main.SetLimits(false, false, "")
+		u.q.view.SetAllowed(false, "")
 	} else {
 		u.updateLimits()
 	}
@@ -249,7 +263,7 @@ func (u *ui) busy(on bool) {
 // failed says why a start or assist did not happen, where the CSR is
 // looking.
 func (u *ui) failed(msg string) {
-	if len(u.sessions) == 0 {
+	if u.main.IdleShown() {
 		u.main.Message(msg, true)
 		return
 	}
@@ -278,6 +292,7 @@ func (u *ui) addSession(s *controller.Session) {
 	v.OnNotes = func(text string) { u.doNotes(su, text) }
 	v.OnEnd = func() { u.confirmEnd(su) }
 	v.OnLeave = func() { u.confirmLeave(su) }
+	v.OnTransferSession = func() { u.askTransferSession(su) }
 	v.OnRequestView = func() { u.doRequest(su, false) }
 	v.OnWatch = func() { u.watch(su) }
 	v.OnRequestControl = func() { u.doRequest(su, true) }
@@ -320,6 +335,7 @@ func (u *ui) removeSession(su *sessionUI, reason string) {
 	su.closeSysInfo()
 	su.closeRunScripts()
 	su.closePublish()
+	su.closeTransfer()
 	u.closeFileTransfer(su)
 	delete(u.sessions, id)
 	for i, o := range u.order {
@@ -331,7 +347,7 @@ func (u *ui) removeSession(su *sessionUI, reason string) {
 	u.main.RemoveSession(id)
 	msg := fmt.Sprintf("Session %s is over: %s", spaced(su.s.Number()), sentence(errors.New(orDefault(reason, "the session has ended"))))
 	u.main.Message(msg, false)
-	if len(u.sessions) > 0 {
+	if !u.main.IdleShown() {
 		u.main.SetStatus(msg)
 	}
 	u.updateLimits()
@@ -362,6 +378,7 @@ func (u *ui) updateLimits() {
 		limit = fmt.Sprintf("%d of %d sessions open", hosted, p.maxCustomers)
 	}
 	u.main.SetLimits(canStart, canAssist, limit)
+	u.queueLimits(canStart, limit)
 	u.setTray()
 }
 
@@ -528,6 +545,11 @@ func (u *ui) onEvent(ev controller.Event) {
 		}
 	case controller.EventPublishEnded:
 		su.publishEnded(ev.Text)
+	case controller.EventTransferred:
+		// Said to those who stay: an assistant, until the next CSR takes
+		// it over.
+		u.refresh(su)
+		v.AddSystem(systemLine{Text: fmt.Sprintf("%s transferred the session to %s.", orDefault(ev.FromName, "The host"), ev.Text)})
 	case controller.EventEnded:
 		u.removeSession(su, ev.Text)
 	default:

@@ -32,6 +32,9 @@ func (u *ui) trayMenu() *fyne.Menu {
 	start := fyne.NewMenuItem("Start Session", func() { u.win.Show(); u.askStart() })
 	start.Disabled = u.main.startBtn.Disabled()
 	items = append(items, start)
+	if u.q.view.Wanted() {
+		items = append(items, fyne.NewMenuItem(fmt.Sprintf("Queues — %d waiting", u.q.view.Waiting()), u.showQueuesTab))
+	}
 
 	cur := u.sessions[u.main.Selected()]
 	invite := fyne.NewMenuItem("Invite: Copy Join Link", func() {
@@ -64,10 +67,18 @@ func (u *ui) trayMenu() *fyne.Menu {
 		}
 	})
 	end.Disabled = cur == nil || !cur.host
+	transfer := fyne.NewMenuItem("Transfer Session…", func() {
+		if cur != nil && cur.host {
+			u.win.Show()
+			u.askTransferSession(cur)
+		}
+	})
+	transfer.Disabled = cur == nil || !cur.host || cur.view.transferBtn.Disabled()
 	if cur != nil {
 		end.Label = fmt.Sprintf("End Session %s…", spaced(cur.s.Number()))
+		transfer.Label = fmt.Sprintf("Transfer Session %s…", spaced(cur.s.Number()))
 	}
-	items = append(items, fyne.NewMenuItemSeparator(), end)
+	items = append(items, fyne.NewMenuItemSeparator(), transfer, end)
 	return fyne.NewMenu("Lifeline Console", items...)
 }
 

@@ -1,0 +1,182 @@
+package gui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"lifeline/shared/client"
+	"lifeline/shared/protocol"
+)
+
+// boardOf is a fixed board for the goldens: two queues, one with a
+// session a colleague transferred into it, and a session offered to the
+// CSR.
+func boardOf() client.QueueBoard {
+	return client.QueueBoard{Version: 7,
+		Queues: []client.Queue{
+			{Name: "printers", DisplayName: "Printer help", Members: 3, Waiting: []client.QueueRequest{
+				{ID: "qrq_1", Position: 1, Queue: "printers", QueueName: "Printer help", Name: "Paula Reyes", Email: "paula@example.com",
+					Problem: "The printer says it is offline since this morning's update.", WaitedSeconds: 754,
+					Referrer: "https://shop.example.com/printers/laserjet"},
+				{ID: "qrq_2", Position: 2, Queue: "printers", QueueName: "Printer help", Name: "Jon Park", Email: "jon@example.com",
+					Problem: "My laptop cannot see the office printer.", WaitedSeconds: 312, SessionID: "ses_j",
+					TransferredBy: "Dave Okafor", Message: "The driver is fine; please check the print server."},
+				{ID: "qrq_3", Position: 3, Queue: "printers", QueueName: "Printer help", Name: "Omar Haddad", Email: "omar@example.com",
+					WaitedSeconds: 41},
+			}},
+			{Name: "network", DisplayName: "Network help", Members: 1},
+		},
+		Offers: []client.QueueRequest{
+			{ID: "qrq_9", Name: "Lena Vogel", Email: "lena@example.com", Problem: "The VPN disconnects every few minutes.",
+				WaitedSeconds: 4000, SessionID: "ses_l", OfferedTo: "carol@example.com", TransferredBy: "Dave Okafor",
+				Message: "Lena asked for you by name."},
+		},
+	}
+}
+
+func TestQueuesViewMarkup(t *testing.T) {
+	test.NewTempApp(t)
+	v := newQueuesView()
+	at := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	v.SetBoard(boardOf(), at)
+	v.Tick(at.Add(12 * time.Second))
+	render(t, "queues.xml", v.content, fyne.NewSize(1000, 720))
+
+	// At the session limit, after a refusal, with the board out of date.
+	v.SetAllowed(false, "Accept Next and Take are off: 4 of 4 sessions open. End a session to take another customer.")
+	v.SetMessage("network", "Nobody is waiting in the Network help queue.")
+	v.SetStatus("The queues could not be updated: Could not read the queues: cannot reach the server at " +
+		"https://support.example.com. They are read again in 4 seconds.")
+	render(t, "queues_refused.xml", v.content, fyne.NewSize(1000, 720))
+}
+
+// The waits read as a person would say them.
+func TestWaitWords(t *testing.T) {
+	for _, c := range []struct {
+		seconds int64
+		want    string
+	}{
+		{-3, "0 s"}, {0, "0 s"}, {59, "59 s"}, {60, "1 min"}, {754, "12 min"}, {3599, "59 min"},
+		{3600, "1 h 00 min"}, {4000, "1 h 06 min"}, {90061, "25 h 01 min"},
+	} {
+		if got := waitWords(c.seconds); got != c.want {
+			t.Errorf("waitWords(%d) = %q, want %q", c.seconds, got, c.want)
+		}
+	}
+}
+
+// A transfer message is counted as the server counts it: characters,
+// trimmed, a Windows line break being one.
+func TestMessageLength(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want int
+	}{
+		{"", 0}, {"  hello \n", 5}, {"a\r\nb", 3}, {"a\rb", 3}, {"héllo wörld", 11}, {"日本語", 3},
+		{strings.Repeat("x", 345), 345},
+	} {
+		if got := messageLength(c.text); got != c.want {
+			t.Errorf("messageLength(%q) = %d, want %d", c.text, got, c.want)
+		}
+	}
+}
+
+func TestTransferViewMarkup(t *testing.T) {
+	test.NewTempApp(t)
+	d := newTransferView(boardOf().Queues)
+	d.queues.SetSelected(d.queues.Options[1])
+	d.message.SetText("Printer fine; the VPN drops every few minutes. She has tried another network cable.")
+	render(t, "transfer_queue.xml", d.content, fyne.NewSize(640, 560))
+
+	d.tabs.Select(d.csrTab)
+	d.email.SetText("nobody@example.com")
+	d.SetError("The session was not transferred: There is no support representative with the email address nobody@example.com.")
+	render(t, "transfer_csr.xml", d.content, fyne.NewSize(640, 600))
+
+	none := newTransferView(nil)
+	if to, problem := none.Target(); to != "" || !strings.HasPrefix(problem, "Choose the queue") {
+		t.Fatalf("nothing chosen: %q %q", to, problem)
+	}
+	render(t, "transfer_noqueues.xml", none.content, fyne.NewSize(640, 520))
+}
+
+// Where the dialog sends the session, from what the CSR chose.
+func TestTransferTarget(t *testing.T) {
+	test.NewTempApp(t)
+	for _, c := range []struct {
+		name                     string
+		radio, other, email, tab string
+		to, problem              string
+	}{
+		{name: "a queue of the board", radio: "Network help (0 waiting)", to: "network"},
+		{name: "another queue by name", other: " billing ", to: "billing"},
+		{name: "the typed name over the list", radio: "Network help (0 waiting)", other: "billing", to: "billing"},
+		{name: "an address on the queue tab", other: "dave@example.com", problem: "A queue's name has only letters"},
+		{name: "a colleague", tab: "csr", email: " dave@example.com ", to: "dave@example.com"},
+		{name: "not an address", tab: "csr", email: "dave", problem: "Type the email address"},
+		{name: "nothing", problem: "Choose the queue"},
+	} {
+		d := newTransferView(boardOf().Queues)
+		if c.radio != "" {
+			d.queues.SetSelected(c.radio)
+		}
+		d.otherQueue.SetText(c.other)
+		d.email.SetText(c.email)
+		if c.tab == "csr" {
+			d.tabs.Select(d.csrTab)
+		}
+		to, problem := d.Target()
+		if to != c.to || !strings.HasPrefix(problem, c.problem) || (c.problem == "") != (problem == "") {
+			t.Errorf("%s: %q %q, want %q %q", c.name, to, problem, c.to, c.problem)
+		}
+	}
+}
+
+func TestSessionRequestMarkup(t *testing.T) {
+	test.NewTempApp(t)
+	v := newSessionView()
+	v.SetSession("482913077", "https://support.example.com/join/482913077", "https://support.example.com", "You are the host")
+	v.SetParticipants(protocol.State{ID: "ses_a", Number: "482913077", You: "par_c", Participants: []protocol.Participant{
+		{ID: "par_c", Name: "Carol Jensen", Role: protocol.RoleCSR, Connected: true},
+		{ID: "par_a", Name: "Jon Park", Role: protocol.RolePrimary, Connected: true},
+	}}, true)
+	r := boardOf().Queues[0].Waiting[1]
+	v.SetRequest(r)
+	render(t, "session_request.xml", v.content, fyne.NewSize(1200, 680))
+	if v.transferBtn.Disabled() || !v.transferBtn.Visible() {
+		t.Fatal("Transfer Session is off for the host with a customer")
+	}
+}
+
+func TestMainViewQueuesMarkup(t *testing.T) {
+	test.NewTempApp(t)
+	v := newMainView()
+	v.SetUser("Carol Jensen", "carol@example.com")
+	q := newQueuesView()
+	at := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	q.SetBoard(boardOf(), at)
+	v.SetQueues(q.content)
+	v.ShowQueues(true, "Queues (4)")
+	render(t, "main_queues.xml", v.content, fyne.NewSize(1200, 720))
+	a := newSessionView()
+	a.SetSession("482913077", "https://support.example.com/join/482913077", "https://support.example.com", "You are the host")
+	v.AddSession("ses_a", "482 913 077 — Ann Smith", a.content)
+	if v.tabs.Items[0] != v.queues || v.Selected() != "ses_a" || len(v.tabs.Items) != 2 {
+		t.Fatalf("tabs %d, selected %q", len(v.tabs.Items), v.Selected())
+	}
+	v.RemoveSession("ses_a")
+	v.ShowQueues(false, "Queues")
+	if !v.IdleShown() || len(v.tabs.Items) != 0 {
+		t.Fatal("the welcome panel is not back without sessions and queues")
+	}
+	// Single-session mode: the queues take the welcome panel's place.
+	v.SetSingle(true)
+	v.ShowQueues(true, "Queues (4)")
+	if v.body.Objects[0] != q.content || len(v.tabs.Items) != 0 {
+		t.Fatal("single-session mode does not show the queues in place of the welcome panel")
+	}
+}
