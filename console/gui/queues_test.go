@@ -2,7 +2,10 @@ package gui
 
 import (
 	"context"
+	"io"
+	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -235,7 +238,10 @@ func TestTransferSession(t *testing.T) {
 
 	accept := func() *sessionUI {
 		t.Helper()
-		h.eventually("a customer in line", func() bool { return !h.u.q.view.acceptBtns["printers"].Disabled() })
+		h.eventually("a customer in line", func() bool {
+			b := h.u.q.view.acceptBtns["printers"]
+			return b != nil && !b.Disabled()
+		})
 		before := len(h.u.sessions)
 		test.Tap(h.u.q.view.acceptBtns["printers"])
 		h.eventually("the session", func() bool { return len(h.u.sessions) == before+1 })
@@ -248,6 +254,10 @@ func TestTransferSession(t *testing.T) {
 		t.Fatal("no Transfer Session for the host")
 	}
 	h.eventually("Bob alone in line", func() bool { return waitingNames(h.u.q.view, "printers") == "Bob" })
+	// Dave assists in it meanwhile.
+	dave.u.doAssist(su.s.Number())
+	dave.eventually("Dave assisting", func() bool { return len(dave.u.sessions) == 1 })
+	ds := dave.u.sessions[dave.u.order[0]]
 	test.Tap(su.view.transferBtn)
 	if su.transfer == nil {
 		t.Fatal("no Transfer Session dialog")
@@ -309,15 +319,21 @@ func TestTransferSession(t *testing.T) {
 		return strings.Contains(e.Text, "transferred your session to Network help")
 	})
 
-	// Dave reads the message in line, and takes the session with it.
+	// Dave, who stays as an assistant, is told; he reads the message in
+	// line, and takes the session over with it, in the same tab.
+	dave.eventually("the transfer in Dave's chat", func() bool {
+		return strings.Contains(chatText(ds.view), "Carol CSR transferred the session to the queue Network help.")
+	})
 	dave.eventually("Ann in Dave's queue", func() bool { return waitingNames(dv, "network") == "Ann" })
 	if !strings.Contains(shown(dv.content), "Transferred by Carol CSR: “Printer fine; the VPN drops.”") ||
 		dave.u.main.queues.Text != "Queues (1)" {
 		t.Fatalf("Dave's tab %q:\n%s", dave.u.main.queues.Text, shown(dv.content))
 	}
 	test.Tap(dv.acceptBtns["network"])
-	dave.eventually("Ann's session", func() bool { return len(dave.u.sessions) == 1 })
-	ds := dave.u.sessions[dave.u.order[0]]
+	dave.eventually("the request on top", func() bool { return ds.view.request.Visible() })
+	if len(dave.u.sessions) != 1 || dave.u.main.Selected() != ds.s.ID() {
+		t.Fatalf("Dave has %d sessions", len(dave.u.sessions))
+	}
 	dave.eventually("Dave the host, Ann there", func() bool {
 		return ds.host && strings.HasSuffix(dave.u.main.items[ds.s.ID()].Text, "— Ann")
 	})
@@ -358,4 +374,104 @@ func TestTransferSession(t *testing.T) {
 		t.Fatalf("Bob's session at Dave's: %q", card)
 	}
 	dave.eventually("nobody waiting for Dave", func() bool { return dv.Waiting() == 0 })
+}
+
+// relay forwards TCP connections to a server until it is cut: then the
+// open connections close and new ones are refused, as when the network
+// goes away, until it is mended.
+type relay struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	cut    bool
+	conns  map[net.Conn]bool
+}
+
+func newRelay(t *testing.T, target string) *relay {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &relay{ln: ln, target: target, conns: map[net.Conn]bool{}}
+	t.Cleanup(func() { ln.Close(); r.setCut(true) })
+	go r.serve()
+	return r
+}
+
+func (r *relay) serve() {
+	for {
+		c, err := r.ln.Accept()
+		if err != nil {
+			return
+		}
+		r.mu.Lock()
+		if r.cut {
+			r.mu.Unlock()
+			c.Close()
+			continue
+		}
+		up, err := net.Dial("tcp", r.target)
+		if err != nil {
+			r.mu.Unlock()
+			c.Close()
+			continue
+		}
+		r.conns[c], r.conns[up] = true, true
+		r.mu.Unlock()
+		go func() { _, _ = io.Copy(up, c); up.Close() }()
+		go func() { _, _ = io.Copy(c, up); c.Close() }()
+	}
+}
+
+func (r *relay) setCut(cut bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.cut = cut
+	if cut {
+		for c := range r.conns {
+			c.Close()
+		}
+		clear(r.conns)
+	}
+}
+
+// When the board cannot be read, the Queues tab says so in a sentence
+// and tries again after a growing pause; once the server is back the
+// board is live again.
+func TestQueuesRetryWithBackoff(t *testing.T) {
+	ts := newServer(t)
+	ts.AddQueue(t, "printers", "Printer help", "carol@example.com")
+	inLine(t, ts, "printers", "Ann", "next in line")
+	r := newRelay(t, ts.HTTP.Listener.Addr().String())
+	url := "https://" + r.ln.Addr().String()
+	h := newHarnessOn(t, ts, Config{Server: url, Email: "carol@example.com", TLS: ts.TLS}, t.TempDir())
+	h.loggedIn()
+	v := h.u.q.view
+	h.eventually("Ann in line", func() bool { return v.Waiting() == 1 })
+
+	r.setCut(true)
+	for _, want := range []string{"They are read again in 1 second.", "They are read again in 2 seconds."} {
+		h.eventually(want, func() bool { return v.status.Visible() && strings.HasSuffix(v.status.Text, want) })
+	}
+	if !strings.HasPrefix(v.status.Text, "The queues could not be updated: Could not read the queues: cannot reach the server at "+url) {
+		t.Fatalf("status %q", v.status.Text)
+	}
+	if waitingNames(v, "printers") != "Ann" {
+		t.Fatal("the board was lost while the server was away")
+	}
+	r.setCut(false)
+	inLine(t, ts, "printers", "Bob", "number 2 in line")
+	h.eventually("the board live again", func() bool { return waitingNames(v, "printers") == "Ann Bob" && !v.status.Visible() })
+}
+
+func TestBackoff(t *testing.T) {
+	var got []string
+	for n := 1; n <= 8; n++ {
+		got = append(got, pauseWords(backoff(n)))
+	}
+	want := "1 second|2 seconds|4 seconds|8 seconds|16 seconds|30 seconds|30 seconds|30 seconds"
+	if strings.Join(got, "|") != want {
+		t.Fatalf("backoff %q, want %q", strings.Join(got, "|"), want)
+	}
 }

@@ -32,6 +32,7 @@ type queuesView struct {
 
 	board    client.QueueBoard
 	received time.Time // when the board arrived: the waits grow from there
+	now      time.Time // the time the waits are shown for
 	allowed  bool      // the session limit allows one more session
 	// messages are refusals to show under a queue (by its name) or an
 	// offer (by its request id) until the CSR tries again, or someone
@@ -93,7 +94,7 @@ func (v *queuesView) Wanted() bool { return len(v.board.Queues) > 0 || len(v.boa
 
 // SetBoard shows a board that arrived at received.
 func (v *queuesView) SetBoard(b client.QueueBoard, received time.Time) {
-	v.board, v.received = b, received
+	v.board, v.received, v.now = b, received, received
 	// A refusal stays until someone new waits where it was said (Accept
 	// Next on an empty line is refused until then anyway).
 	for _, q := range b.Queues {
@@ -154,6 +155,7 @@ func lineOf(rs []client.QueueRequest) string {
 
 // Tick shows the waits as of now.
 func (v *queuesView) Tick(now time.Time) {
+	v.now = now
 	since := int64(max(now.Sub(v.received), 0) / time.Second)
 	for _, w := range v.waits {
 		w.label.SetText("waiting " + waitWords(w.seconds+since))
@@ -189,7 +191,7 @@ func (v *queuesView) rebuild() {
 	}
 	v.box.Objects = objs
 	v.box.Refresh()
-	v.Tick(v.received)
+	v.Tick(v.now)
 }
 
 func (v *queuesView) queueSection(q client.Queue) []fyne.CanvasObject {
