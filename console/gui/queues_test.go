@@ -475,3 +475,48 @@ func TestBackoff(t *testing.T) {
 		t.Fatalf("backoff %q, want %q", strings.Join(got, "|"), want)
 	}
 }
+
+// Accept Next asks for the session type and tracking code when the site
+// wants them, as Start Session does.
+func TestAcceptNextAsksSessionType(t *testing.T) {
+	ts := newServer(t)
+	ctx := context.Background()
+	if _, err := ts.Store.AddSessionType(ctx, "Billing"); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.Store.SetSiteSetting(ctx, "tracking_code", "required"); err != nil {
+		t.Fatal(err)
+	}
+	ts.AddQueue(t, "printers", "Printer help", "carol@example.com")
+	inLine(t, ts, "printers", "Ann", "next in line")
+	h := newHarnessOn(t, ts, Config{Server: ts.URL, Email: "carol@example.com", TLS: ts.TLS}, t.TempDir())
+	h.loggedIn()
+	v := h.u.q.view
+	h.eventually("Ann in line", func() bool { return v.Waiting() == 1 })
+	test.Tap(v.acceptBtns["printers"])
+	top := h.u.win.Canvas().Overlays().Top()
+	if top == nil || !overlayHas(top, "Accept Next — Printer help") {
+		t.Fatal("no Accept Next dialog")
+	}
+	var kind *widget.Select
+	var code *widget.Entry
+	for _, o := range test.LaidOutObjects(top) {
+		switch w := o.(type) {
+		case *widget.Select:
+			kind = w
+		case *widget.Entry:
+			code = w
+		}
+	}
+	if kind == nil || code == nil || !h.dialogButton("Accept").Disabled() {
+		t.Fatal("Accept Next does not ask for the type and tracking code")
+	}
+	kind.SetSelected("Billing")
+	test.Type(code, "CASE-42")
+	test.Tap(h.dialogButton("Accept"))
+	h.eventually("Ann's session", func() bool { return len(h.u.sessions) == 1 })
+	su := h.u.sessions[h.u.order[0]]
+	if su.view.detail.Text != "You are the host · Type: Billing · Tracking code: CASE-42" {
+		t.Fatalf("detail %q", su.view.detail.Text)
+	}
+}
