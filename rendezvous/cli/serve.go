@@ -128,7 +128,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "Lifeline rendezvous listening on %s://%s\n", scheme, displayAddr(ln.Addr(), f.publicHost))
 
-	go expireTokens(ctx, st, log)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -319,19 +318,4 @@ func ensureDemoAccount(ctx context.Context, st store.Store) (string, error) {
 		return "", fmt.Errorf("demo account: %w", err)
 	}
 	return pw, nil
-}
-
-func expireTokens(ctx context.Context, st store.Store, log *slog.Logger) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		if err := st.DeleteExpiredTokens(ctx, time.Now()); err != nil && ctx.Err() == nil {
-			log.Warn("deleting expired tokens", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }

@@ -29,6 +29,7 @@ func TestSettingsCommands(t *testing.T) {
 				`file-transfer\s+on \(default\)\s+on\|off.*\n` +
 				`max-transfer-mb\s+150 \(default\)\s+1\.\.10240.*\n` +
 				`scripts\s+on.*\nsystem-info\s+on.*\nreboot\s+on.*\nrecording\s+on.*\n` +
+				`retention-days\s+92 \(default\)\s+1\.\.3650\s+days the record of an ended session is kept.*\n` +
 				`\nsession types: none, so no type is asked.*\nquick phrases: 4`},
 		{"set the maximum", []string{"settings", "set", "max-customers", "6"}, 0, `max-customers is now 6`},
 		{"underscores and any case", []string{"settings", "set", "Tracking_Code", "Required"}, 0, `tracking-code is now required`},
@@ -36,11 +37,13 @@ func TestSettingsCommands(t *testing.T) {
 		{"a value out of range", []string{"settings", "set", "max-customers", "21"}, 2, `maximum number of customers must be a whole number from 1 to 20, not "21"`},
 		{"set the largest transfer", []string{"settings", "set", "max-transfer-mb", "500"}, 0, `max-transfer-mb is now 500`},
 		{"a transfer size out of range", []string{"settings", "set", "max-transfer-mb", "0"}, 2, `maximum transfer size must be a whole number from 1 to 10240, not "0" \(max-transfer-mb takes 1\.\.10240\)`},
+		{"keep reports for a year", []string{"settings", "set", "retention-days", "365"}, 0, `retention-days is now 365`},
+		{"a retention out of range", []string{"settings", "set", "retention-days", "0"}, 2, `the report retention must be a whole number from 1 to 3650, not "0" \(retention-days takes 1\.\.3650\)`},
 		{"a value not on the list", []string{"settings", "set", "default-colors", "8bit"}, 2, `"full", "16bit" or "256"`},
 		{"an unknown setting", []string{"settings", "set", "colour", "blue"}, 2, `no setting "colour"; the settings are session-mode, max-customers`},
 		{"a value missing", []string{"settings", "set", "scripts"}, 2, `give a setting and its value`},
 		{"show what changed", []string{"settings", "show"}, 0,
-			`(?s)max-customers\s+6\s.*tracking-code\s+required\s.*file-transfer\s+off\s.*max-transfer-mb\s+500\s.*scripts\s+on \(default\)`},
+			`(?s)max-customers\s+6\s.*tracking-code\s+required\s.*file-transfer\s+off\s.*max-transfer-mb\s+500\s.*scripts\s+on \(default\).*retention-days\s+365\s`},
 
 		{"list the seeded phrases", []string{"phrase", "list"}, 0,
 			`(?s)ID\s+PHRASE\nqph_hello\s+Hello, I'm here to help.*qph_view\s+Could you.*qph_patience.*qph_anything_else\s+Is there anything else`},

@@ -24,6 +24,7 @@ type settingsJSON struct {
 	DefaultMode   string       `json:"default_mode"`
 	DefaultColors string       `json:"default_colors"`
 	MaxTransferMB int          `json:"max_transfer_mb"`
+	RetentionDays int          `json:"retention_days"`
 }
 
 type phraseJSON struct {
@@ -59,7 +60,7 @@ func (s *Server) handleSettings(w http.ResponseWriter, r *http.Request) {
 		SessionMode: pol.mode, MaxCustomers: pol.max, TrackingCode: pol.site.TrackingCode,
 		SessionTypes: pol.types, QuickPhrases: make([]phraseJSON, 0, len(phrases)),
 		Features: featuresJSON(pol.site.Features), DefaultMode: pol.site.DefaultMode, DefaultColors: pol.site.DefaultColors,
-		MaxTransferMB: pol.site.MaxTransferMB,
+		MaxTransferMB: pol.site.MaxTransferMB, RetentionDays: pol.site.RetentionDays,
 	}
 	if out.SessionTypes == nil {
 		out.SessionTypes = []string{} // [] rather than null: "no types" is a list too

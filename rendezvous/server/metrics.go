@@ -24,6 +24,8 @@ type Metrics struct {
 	Logins          *prometheus.CounterVec
 	Messages        *prometheus.CounterVec
 	MessageErrors   *prometheus.CounterVec
+	Purged          *prometheus.CounterVec
+	PurgeFailures   prometheus.Counter
 
 	hub *room.Hub
 }
@@ -42,9 +44,11 @@ func NewMetrics() *Metrics {
 		Logins:          prometheus.NewCounterVec(prometheus.CounterOpts{Name: "lifeline_logins_total", Help: "Login attempts by result."}, []string{"result"}),
 		Messages:        prometheus.NewCounterVec(prometheus.CounterOpts{Name: "lifeline_messages_total", Help: "Control messages received by type."}, []string{"type"}),
 		MessageErrors:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "lifeline_message_errors_total", Help: "Control messages refused by code."}, []string{"code"}),
+		Purged:          prometheus.NewCounterVec(prometheus.CounterOpts{Name: "lifeline_purged_rows_total", Help: "Rows deleted by the report retention, by kind."}, []string{"kind"}),
+		PurgeFailures:   prometheus.NewCounter(prometheus.CounterOpts{Name: "lifeline_purge_failures_total", Help: "Report retention purges that stopped on an error."}),
 	}
 	m.Registry.MustRegister(m.LiveSessions, m.Participants, m.Connections, m.SessionsStarted, m.Joins,
-		m.JoinFailures, m.Resumes, m.Logins, m.Messages, m.MessageErrors,
+		m.JoinFailures, m.Resumes, m.Logins, m.Messages, m.MessageErrors, m.Purged, m.PurgeFailures,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -61,6 +61,10 @@ type Server struct {
 	Metrics *Metrics
 	// Agents are the agent programs the join page offers (downloads.go).
 	Agents AgentDownloads
+	// RetentionInterval is how often the report data past the site's
+	// retention period is deleted (retention.go); the first purge is at
+	// Start. Zero: DefaultRetentionInterval.
+	RetentionInterval time.Duration
 
 	hub      *room.Hub
 	roomCfg  *room.Config
@@ -102,6 +106,9 @@ func (s *Server) Start(ctx context.Context) error {
 	if s.Relay != nil && s.Relay.TTL == 0 {
 		s.Relay.TTL = DefaultICETTL
 	}
+	if s.RetentionInterval <= 0 {
+		s.RetentionInterval = DefaultRetentionInterval
+	}
 	s.hub = room.NewHub()
 	s.stop = make(chan struct{})
 	s.roomCfg = &room.Config{
@@ -138,8 +145,9 @@ func (s *Server) Start(ctx context.Context) error {
 		s.Log.Info("reopened live sessions", "count", len(live), "grace", s.Grace)
 	}
 	s.routes()
-	s.wg.Add(1)
+	s.wg.Add(2)
 	go s.keepAlive()
+	go s.retain()
 	return nil
 }
 
@@ -171,7 +179,8 @@ func (s *Server) Handler() http.Handler { return s.mux }
 
 // Shutdown closes every WebSocket with "going away", so that clients
 // reconnect (to this server after a restart, within the grace period), and
-// stops the keep-alive loop. It does not end any session.
+// stops the keep-alive loop and the report retention. It does not end any
+// session.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.stopOnce.Do(func() { close(s.stop) })
 	for _, r := range s.hub.Rooms() {

@@ -49,7 +49,7 @@ func TestSettingsAreVisibleToCSRsAndAdmins(t *testing.T) {
 	want := map[string]any{
 		"session_mode": "multi", "max_customers": 4.0, "tracking_code": "off", "session_types": []any{},
 		"features":     map[string]any{"file_transfer": true, "scripts": true, "system_info": true, "reboot": true, "recording": true},
-		"default_mode": "standard", "default_colors": "full", "max_transfer_mb": 150.0,
+		"default_mode": "standard", "default_colors": "full", "max_transfer_mb": 150.0, "retention_days": 92.0,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("GET /settings =\n%v\nwant\n%v", got, want)
@@ -103,7 +103,7 @@ func TestSettingsFollowTheDatabase(t *testing.T) {
 	ctx := ctxT(t)
 	for name, value := range map[string]string{
 		"max-customers": "6", "tracking-code": "optional", "default-mode": "sampling", "default-colors": "16bit", "scripts": "off", "reboot": "off",
-		"max-transfer-mb": "2048",
+		"max-transfer-mb": "2048", "retention-days": "30",
 	} {
 		must(t, ts.Store.SetSiteSetting(ctx, name, value))
 	}
@@ -128,6 +128,12 @@ func TestSettingsFollowTheDatabase(t *testing.T) {
 	if len(s.QuickPhrases) != 4 || s.QuickPhrases[3] != (client.QuickPhrase{ID: added.ID, Text: "One moment, please."}) ||
 		s.QuickPhrases[0].Text != "Could you please allow me to view your screen?" {
 		t.Errorf("Carol's quick phrases = %+v", s.QuickPhrases)
+	}
+	var raw struct {
+		RetentionDays int `json:"retention_days"`
+	}
+	if status, body := getSettingsRaw(t, ts, carol.Token); status != http.StatusOK || json.Unmarshal(body, &raw) != nil || raw.RetentionDays != 30 {
+		t.Errorf("retention_days = %d (%d %s), want 30", raw.RetentionDays, status, body)
 	}
 	s, err = dave.Settings(ctx)
 	must(t, err)

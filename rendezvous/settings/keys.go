@@ -49,6 +49,9 @@ var keys = []Key{
 		func(s *Site) *bool { return &s.Features.Reboot }),
 	onOff("recording", "recording", "whether CSRs may record sessions",
 		func(s *Site) *bool { return &s.Features.Recording }),
+	intRange("retention_days", "the report retention",
+		"days the record of an ended session is kept for the reports; the server deletes older ones daily",
+		func(s *Site) *int { return &s.RetentionDays }, MinRetentionDays, MaxRetentionDays),
 }
 
 func oneOf(name, label, help string, field func(*Site) *string, values ...string) Key {

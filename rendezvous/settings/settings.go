@@ -11,6 +11,7 @@ package settings
 import (
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -61,6 +62,17 @@ const (
 	MB = 1 << 20
 )
 
+// The range of retention_days, how long the record of an ended session
+// (and of a customer who gave up waiting) is kept for the reports. The
+// default is the three months of report data the user guide promises,
+// rounded up to whole months; the top is ten years, beyond which a typo
+// is likelier than a policy.
+const (
+	MinRetentionDays     = 1
+	MaxRetentionDays     = 3650
+	DefaultRetentionDays = 92
+)
+
 // Features are the support features that need the customer's consent
 // beyond viewing and control. Switched off, the console hides them and the
 // server refuses to ask for them.
@@ -83,6 +95,15 @@ type Site struct {
 	// MaxTransferMB is the largest file transfer (the total of one
 	// transfer), MinTransferMB..LargestTransferMB megabytes.
 	MaxTransferMB int
+	// RetentionDays is how many days the record of an ended session is
+	// kept: the server deletes what is older (see store.Purge).
+	RetentionDays int
+}
+
+// RetentionCutoff is the instant before which report data is deleted at
+// now: RetentionDays whole days of 24 hours back.
+func (s Site) RetentionCutoff(now time.Time) time.Time {
+	return now.Add(-time.Duration(s.RetentionDays) * 24 * time.Hour)
 }
 
 // MaxTransferBytes is MaxTransferMB in bytes, as State.MaxTransferBytes
@@ -99,6 +120,7 @@ func Defaults() Site {
 		DefaultColors: ColorsFull,
 		Features:      Features{FileTransfer: true, Scripts: true, SystemInfo: true, Reboot: true, Recording: true},
 		MaxTransferMB: DefaultTransferMB,
+		RetentionDays: DefaultRetentionDays,
 	}
 }
 

@@ -3,6 +3,7 @@ package settings
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"lifeline/shared/protocol"
 )
@@ -12,7 +13,7 @@ func TestDefaults(t *testing.T) {
 		"session_mode": "multi", "max_customers": "4", "tracking_code": "off",
 		"default_mode": "standard", "default_colors": "full",
 		"file_transfer": "on", "scripts": "on", "system_info": "on", "reboot": "on", "recording": "on",
-		"max_transfer_mb": "150",
+		"max_transfer_mb": "150", "retention_days": "92",
 	}
 	d := Defaults()
 	if len(Keys()) != len(want) {
@@ -63,6 +64,12 @@ func TestCheck(t *testing.T) {
 		{"max-transfer-mb", "10241", "", "from 1 to 10240"},
 		{"max-transfer-mb", "150MB", "", `not "150MB"`},
 		{"max-transfer-mb", "-5", "", "from 1 to 10240"},
+		{"retention-days", "1", "1", ""},
+		{"retention_days", "3650", "3650", ""},
+		{"retention-days", " 30 ", "30", ""},
+		{"retention-days", "0", "", "the report retention must be a whole number from 1 to 3650"},
+		{"retention-days", "3651", "", "from 1 to 3650"},
+		{"retention-days", "3 months", "", `not "3 months"`},
 		{"scripts", "ON", "on", ""},
 		{"system-info", "false", "off", ""},
 		{"reboot", "true", "on", ""},
@@ -100,10 +107,12 @@ func TestLookup(t *testing.T) {
 func TestFromValues(t *testing.T) {
 	got, err := FromValues(map[string]string{
 		"max_customers": "7", "scripts": "off", "tracking_code": "required", "max_transfer_mb": "2048",
-		"queue_color": "teal", // a newer build's setting: skipped
+		"retention_days": "31",
+		"queue_color":    "teal", // a newer build's setting: skipped
 	})
 	want := Defaults()
 	want.MaxCustomers, want.Features.Scripts, want.TrackingCode, want.MaxTransferMB = 7, false, TrackingRequired, 2048
+	want.RetentionDays = 31
 	if err != nil || got != want {
 		t.Errorf("FromValues = %+v, %v; want %+v", got, err, want)
 	}
@@ -225,6 +234,26 @@ func TestMaxTransferBytes(t *testing.T) {
 		s.MaxTransferMB = tc.mb
 		if got := s.MaxTransferBytes(); got != tc.want {
 			t.Errorf("%d MB = %d bytes, want %d", tc.mb, got, tc.want)
+		}
+	}
+}
+
+// The cutoff is whole days of 24 hours, so that a day's sessions go in
+// the order they ended, whatever the time zone or daylight saving.
+func TestRetentionCutoff(t *testing.T) {
+	now := time.Date(2026, 3, 30, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		days int
+		want time.Time
+	}{
+		{1, time.Date(2026, 3, 29, 12, 0, 0, 0, time.UTC)},
+		{DefaultRetentionDays, time.Date(2025, 12, 28, 12, 0, 0, 0, time.UTC)},
+		{MaxRetentionDays, time.Date(2016, 4, 1, 12, 0, 0, 0, time.UTC)},
+	} {
+		s := Defaults()
+		s.RetentionDays = tc.days
+		if got := s.RetentionCutoff(now); !got.Equal(tc.want) {
+			t.Errorf("%d days: cutoff %v, want %v", tc.days, got, tc.want)
 		}
 	}
 }

@@ -252,6 +252,20 @@ var migrations = []migration{
 		`CREATE INDEX queue_requests_session ON queue_requests(session_id)`,
 		`CREATE INDEX queue_requests_requested ON queue_requests(requested_at)`,
 	}},
+
+	// Retention (retention.go): the report data of sessions that ended
+	// long ago is deleted, oldest first. Deleting a row makes both
+	// databases look for rows that still refer to it, so every column
+	// that refers to a deleted table needs an index, or each deleted row
+	// would cost a scan of the referring table.
+	{version: 6, stmts: []string{
+		`CREATE INDEX sessions_ended ON sessions(ended_at) WHERE state = 'ended'`,
+		`CREATE INDEX queue_requests_abandoned ON queue_requests(ended_at) WHERE session_id IS NULL AND state = 'abandoned'`,
+		`CREATE INDEX queue_requests_transferred_from ON queue_requests(transferred_from)`,
+		`CREATE INDEX queue_requests_participant ON queue_requests(participant_id)`,
+		`CREATE INDEX resume_tokens_session ON resume_tokens(session_id)`,
+		`CREATE INDEX resume_tokens_expires ON resume_tokens(expires_at)`,
+	}},
 }
 
 // SchemaVersion is the schema version this build creates and understands.

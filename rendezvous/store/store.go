@@ -236,6 +236,10 @@ type Store interface {
 	DeleteToken(ctx context.Context, hash []byte) error
 	DeleteExpiredTokens(ctx context.Context, now time.Time) error
 
+	// Purge deletes the report data older than the retention cutoff, and
+	// expired tokens, in bounded transactions (retention.go).
+	Purge(ctx context.Context, o PurgeOptions) (PurgeCounts, error)
+
 	// CreateSession stores a live session and its host participant together.
 	// ErrNumberTaken when another live session has the same number.
 	CreateSession(ctx context.Context, s Session, host Participant) error
