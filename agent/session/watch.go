@@ -32,8 +32,8 @@ import (
 //
 //  1. this agent sends the offer and its candidates to the sharer, as
 //     signal messages with purpose "" (the screen); the sharer's agent
-//     answers. An offer the sharer's agent refused (it did not know this
-//     customer yet) gets no answer: the offer is made again, a few times;
+//     answers. An offer the sharer's agent dropped gets no answer: the
+//     offer is made again, a few times (watchAnswerWait);
 //  2. when the three channels are open, this agent sends a keyframe
 //     request on the control channel, again every second until a frame
 //     arrives;
@@ -70,9 +70,12 @@ var ErrNotWatching = errors.New("no shared screen is being shown")
 // Timing of the screen connection.
 const (
 	// watchAnswerWait is how long an offer waits for the sharer's answer.
-	// The sharer's agent answers at once, or never (it refused the offer);
-	// it refuses one that came before it knew this customer, when both
-	// learn of each other from States that cross.
+	// The sharer's agent answers at once, or never: it drops an offer
+	// from someone it does not know as a participant (yet), and one that
+	// reaches the connection this customer closed a moment ago before it
+	// noticed. The server sends the sharer the State that names this
+	// customer before anything this customer sends, so neither should
+	// happen; offering again is the safety net.
 	watchAnswerWait = 4 * time.Second
 	watchDialTries  = 3
 	// watchReadyWait bounds connecting once the sharer answered (ICE,
@@ -132,7 +135,7 @@ type picture struct {
 	mu     sync.Mutex
 	owner  *watch // whose frames are published; nil: none
 	img    *image.RGBA
-	frames int64 // decoded since the current watch started
+	frames int64 // decoded since the agent started: a new count is a new picture
 }
 
 // watchable is the participant this agent should watch: the present
@@ -242,6 +245,16 @@ func (a *Agent) StopWatching() {
 func (a *Agent) WatchSnapshot() (*image.RGBA, error) {
 	img, _, err := a.WatchSnapshotInto(nil)
 	return img, err
+}
+
+// WatchFrames counts the frames of shared screens decoded so far (it
+// never goes back): a window polling for a new picture compares it before
+// it copies one.
+func (a *Agent) WatchFrames() int64 {
+	p := &a.watch.pic
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.frames
 }
 
 // WatchSnapshotInto is WatchSnapshot copying into dst when dst has the
@@ -485,7 +498,7 @@ func (w *watch) requestKeyframe() {
 func (p *picture) start(w *watch) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.owner, p.img, p.frames = w, nil, 0
+	p.owner, p.img = w, nil
 }
 
 // publish copies what a decoded frame changed into the front buffer.

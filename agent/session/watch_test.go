@@ -251,6 +251,19 @@ func TestSecondaryClosesAndReopens(t *testing.T) {
 	bob.agent.Watch()
 	bob.ui.lastWatch(t, "watching again", watching)
 	eventually(t, "the current picture", func() bool { return shows(bob.agent, f.screen.Snapshot()) })
+
+	// Closed and opened again at once: Ann's agent may still hold the
+	// connection just closed when the new offer comes.
+	bob.agent.StopWatching()
+	bob.agent.Watch()
+	bob.ui.lastWatch(t, "closed", func(e Event) bool { return !e.Watch.Watching })
+	bob.ui.lastWatch(t, "watching at once again", watching)
+	// Ann's agent stopped capturing when Bob, its only viewer, went, and
+	// opened the screen again for him; streamtest.Screen reports what
+	// changed since its last capture, not since it was opened, so the new
+	// capture finds the picture once something changes.
+	f.screen.Paint(image.Rect(60, 60, 70, 70), color.RGBA{255, 255, 0, 255})
+	eventually(t, "the picture again", func() bool { return shows(bob.agent, f.screen.Snapshot()) })
 }
 
 // Make primary: every sharing activity ends, the secondary customer who
