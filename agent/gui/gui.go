@@ -4,6 +4,8 @@
 // request in a dialog ("Allow", "Deny", and "Grant permission for all actions
 // during this session without prompting again"), and sees an always-on-top
 // banner with a red Stop button while anyone views or controls the screen.
+// A secondary customer sees the screen the primary customer shares in a
+// read-only window of its own (watch.go).
 //
 // The window never touches the network: joining is Config.Start (the
 // caller's code creates and runs the agent core), and everything else goes
@@ -45,6 +47,8 @@ type Agent interface {
 	Download(ctx context.Context, names []string, dir string, progress func(filetransfer.Progress)) (filetransfer.Result, error)
 	// EndFileTransfer closes the list of published files on both sides.
 	EndFileTransfer()
+	// Watcher shows the screen another customer shares (watch.go).
+	Watcher
 }
 
 var _ Agent = (*session.Agent)(nil)

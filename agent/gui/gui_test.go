@@ -3,6 +3,7 @@ package gui
 import (
 	"context"
 	"errors"
+	"image"
 	"slices"
 	"strings"
 	"sync"
@@ -30,6 +31,12 @@ type fakeAgent struct {
 	// download plays a download; the window runs it on the test's
 	// goroutine (ui.start), so it may look at the window meanwhile.
 	download func(ctx context.Context, progress func(filetransfer.Progress)) (filetransfer.Result, error)
+
+	// The shared screen it shows (watch_test.go): the picture, its frame
+	// count, and the images the window asked to copy into.
+	pic    *image.RGBA
+	frames int64
+	dsts   []*image.RGBA
 }
 
 type downloadCall struct {

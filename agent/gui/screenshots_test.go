@@ -10,7 +10,8 @@ package gui
 //
 // It plays a session with a fake agent (a failed and a good join, a chat,
 // files published for download, a download, a request, screen sharing,
-// Stop and sharing again, leaving) and runs ImageMagick's
+// Stop and sharing again, leaving; then a second customer watching the
+// screen the first shares) and runs ImageMagick's
 // `import -window root` at each step, writing agent-*.png. The download
 // goes to a Downloads folder in a temporary home folder.
 // Fyne needs the main thread, which only TestMain has (the GLFW driver
@@ -251,5 +252,8 @@ func play(u *ui, dir string) error {
 			u.leave.Confirm()
 		}
 	})
-	return shot("agent-ended.png")
+	if err := shot("agent-ended.png"); err != nil {
+		return err
+	}
+	return playWatch(u, shot) // screenshots_watch_test.go
 }

@@ -76,6 +76,7 @@ type ui struct {
 	sharing     string // the banner's sentence; "" while nobody views
 
 	banner *banner
+	watch  watchUI     // another customer's shared screen (watch.go)
 	files  *filesPanel // made with the first published list
 	ask    *asking
 	leave  *dialog.ConfirmDialog
@@ -226,7 +227,7 @@ func (u *ui) buildView() {
 	u.filesBtn = widget.NewButtonWithIcon("File Transfer", theme.DownloadIcon(), u.openFiles)
 	u.filesBtn.Hide()
 
-	top := container.NewVBox(header(), u.status, u.sharingBar, fieldLabel("Chat"))
+	top := container.NewVBox(header(), u.status, u.sharingBar, u.buildWatchBar(), fieldLabel("Chat"))
 	bottom := container.NewVBox(
 		container.NewBorder(nil, nil, nil, u.sendBtn, u.chatEntry),
 		widget.NewSeparator(),
@@ -356,6 +357,7 @@ func (u *ui) joined(a Agent, err error) {
 	if u.files != nil {
 		u.files.update() // a list that came while joining: Download needs the agent
 	}
+	u.watchJoined() // the same for a shared screen: the pump needs the agent
 }
 
 type joinError string
@@ -380,6 +382,7 @@ func (u *ui) resetSession() {
 	u.leaveBtn.Show()
 	u.closeBtn.Hide()
 	u.closeFiles()
+	u.closeWatch()
 }
 
 // Show implements session.UI: it may be called from any goroutine.
@@ -413,6 +416,8 @@ func (u *ui) show(e session.Event) {
 		u.end(e.Text)
 	case session.EventFiles:
 		u.showFiles(e)
+	case session.EventWatch:
+		u.showWatch(e)
 	}
 }
 
@@ -428,6 +433,7 @@ func (u *ui) end(text string) {
 	u.addSystem(text)
 	u.setSharing("")
 	u.closeFiles()
+	u.closeWatch()
 	u.denyPending()
 	if u.leave != nil {
 		u.leave.Hide()

@@ -51,6 +51,10 @@ type Event struct {
 	// Files is the list a CSR published for the customer to download
 	// (EventFiles); nil with Text set: the list was closed.
 	Files []filetransfer.DirEntry
+	// Watch is the screen another customer shares, as this secondary
+	// customer sees it (EventWatch, see watch.go); Text says why watching
+	// ended or could not start.
+	Watch *Watch
 }
 
 // EventKind says what an Event is.
@@ -64,6 +68,7 @@ const (
 	EventNotice                   // something the customer should know
 	EventEnded                    // the session is over for this agent
 	EventFiles                    // the published file list changed, or closed
+	EventWatch                    // watching another customer's shared screen started, changed or ended (watch.go)
 )
 
 // UI is the customer's side of the agent: the window or the terminal.
@@ -156,6 +161,8 @@ type Agent struct {
 	queueLeft   bool
 	maxBytes    int64      // the site's transfer limit
 	pub         *published // basic file transfer
+
+	watch watcher // a secondary customer watching the shared screen (watch.go)
 }
 
 type askJob struct {
@@ -385,7 +392,9 @@ func (a *Agent) handle(m client.Message) error {
 		// The screen sharing ended (a CSR closed it, or the roles
 		// changed): view and control go; a file transfer stays.
 		a.grants.RevokeActions(protocol.ActionView, protocol.ActionControl)
-		a.stopScreen(false, msg.Reason)
+		// A secondary customer who watched is told why in the watch's
+		// own event (watch.go), so the reason is not shown twice.
+		a.stopScreen(false, a.watchSharingStopped(msg.Reason))
 	case *protocol.Ended:
 		a.stopSharing(false, "")
 		a.dropAllTools()
@@ -422,6 +431,8 @@ func (a *Agent) stateChanged(first bool) {
 			}
 		}
 	}
+	// A secondary customer watches what the primary customer shares.
+	a.watchState()
 }
 
 // request answers a consent request: asked of the customer, unless they
@@ -487,6 +498,11 @@ func (a *Agent) answer(from string, req Request, ans consent.Answer) {
 func (a *Agent) signal(from string, s *protocol.Signal) {
 	if s.Purpose == protocol.PurposeTools {
 		a.toolSignal(from, s)
+		return
+	}
+	// The sharer's answer and candidates for this agent's own screen
+	// peer, when it watches as a secondary customer (watch.go).
+	if a.watchSignal(from, s) {
 		return
 	}
 	sig := transport.Signal{Kind: s.Kind, SDP: s.SDP, Candidate: s.Candidate}
@@ -737,6 +753,7 @@ func (a *Agent) showSharing() {
 }
 
 func (a *Agent) cleanup() {
+	a.endWatch()
 	a.stopSharing(false, "")
 	if a.inj != nil {
 		a.inj.Close()

@@ -19,6 +19,9 @@
 // (2.1 MB)"), PROGRESS (at most once a second during a download),
 // DOWNLOADED (the download is complete) and FAILED (it is not). DIR is the
 // rest of the line: it may contain spaces, and "~" is the home folder.
+// A secondary customer's agent watches the screen the primary customer
+// shares: WATCHING lines say when the picture comes and goes (watch.go);
+// the terminal shows no picture.
 package terminal
 
 import (
@@ -70,6 +73,8 @@ type Terminal struct {
 	from     string                  // the CSR who published it
 	hidden   int                     // entries of it not shown (unsafe names)
 	download *download               // the download running, if any
+
+	watching bool // the last WATCHING line said the shared screen is shown (under mu)
 
 	now   func() time.Time // the clock of the progress lines (tests replace it)
 	every time.Duration    // at most one progress line this often
@@ -168,6 +173,8 @@ func (t *Terminal) Show(e session.Event) {
 		t.fmu.Unlock()
 	case session.EventFiles:
 		t.showFiles(e)
+	case session.EventWatch:
+		t.showWatch(e)
 	}
 }
 

@@ -10,7 +10,8 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/widget"
+
+	"lifeline/shared/screenview"
 )
 
 // moveInterval is the least time between two pointer moves sent: about
@@ -33,24 +34,22 @@ const (
 const leaveShortcutHint = "Ctrl+Shift+F12 leaves control"
 
 // screenArea shows the customer's screen, scaled to fit or at its own
-// size, and, while input is on, turns the pointer, the wheel and keys into
-// positions and key names of the customer's screen. It never touches the
-// network: the On… callbacks do, and they are all called on the UI thread.
+// size (the drawing is screenview.View's, shared with the agent's window
+// for a secondary customer), and, while input is on, turns the pointer,
+// the wheel and keys into positions and key names of the customer's
+// screen. It never touches the network: the On… callbacks do, and they are
+// all called on the UI thread.
 //
-// Pictures are handed over with SetFrame. Fyne uploads a canvas.Image's
-// pixels whole to a new GL texture each time it is refreshed, and GL
-// scales them (ImageScaleFastest, ImageScalePixels): with
-// ImageScaleSmooth Fyne resamples the picture on the CPU first, which held
-// the UI thread for a tenth of a second or more per 1080p frame
-// (BENCHMARKS.md, "viewer").
+// Pictures are handed over with SetFrame, which returns the picture shown
+// before for the next frame to be copied into (see screenview.View).
 type screenArea struct {
-	widget.BaseWidget
-	img   *canvas.Image
-	bars  [4]*canvas.Rectangle // the backdrop, only where the picture is not
-	input bool                 // forward input (control granted and not left)
-	fit   bool                 // scale to fit (true) or 1:1
+	screenview.View
+	// img and bars are the View's picture and backdrop (screenview.View's
+	// Image and Bars), under the names this package's tests use.
+	img  *canvas.Image
+	bars [4]*canvas.Rectangle
 
-	pix    image.Point       // the picture's size as last laid out
+	input  bool              // forward input (control granted and not left)
 	scroll *container.Scroll // made by scrollView
 
 	held    desktop.MouseButton // buttons pressed on the customer's side
@@ -97,67 +96,11 @@ var (
 )
 
 func newScreenArea() *screenArea {
-	a := &screenArea{fit: true, now: time.Now, afterFunc: time.AfterFunc}
-	for i := range a.bars {
-		a.bars[i] = canvas.NewRectangle(screenBackdrp)
-	}
-	a.img = canvas.NewImageFromImage(blankScreen)
-	a.img.FillMode = canvas.ImageFillContain
-	a.img.ScaleMode = canvas.ImageScaleFastest
-	a.ExtendBaseWidget(a)
+	a := &screenArea{now: time.Now, afterFunc: time.AfterFunc}
+	a.Extend(a, screenBackdrp)
+	a.img, a.bars = a.Image(), a.Bars()
 	return a
 }
-
-// SetFrame shows img, which the area keeps: the caller must not write to
-// it again. It returns the picture shown before (nil at first), which
-// nothing reads any more, so the caller may fill it with a later frame
-// instead of allocating one. Call it on the UI thread.
-func (a *screenArea) SetFrame(img *image.RGBA) (old *image.RGBA) {
-	if img == nil {
-		return nil
-	}
-	if img.Stride != 4*img.Rect.Dx() || img.Rect.Min != (image.Point{}) {
-		// The GL painter uploads Pix as one tight block from (0, 0).
-		tight := image.NewRGBA(image.Rect(0, 0, img.Rect.Dx(), img.Rect.Dy()))
-		for y := 0; y < tight.Rect.Dy(); y++ {
-			copy(tight.Pix[y*tight.Stride:(y+1)*tight.Stride], img.Pix[img.PixOffset(img.Rect.Min.X, img.Rect.Min.Y+y):])
-		}
-		img = tight
-	}
-	old, _ = a.img.Image.(*image.RGBA)
-	if old == blankScreen {
-		old = nil
-	}
-	a.img.Image = img
-	if img.Rect.Size() != a.pix {
-		a.relayout() // a new size: the picture's place and, at 1:1, MinSize change
-	}
-	a.img.Refresh() // uploads the new pixels
-	return old
-}
-
-// SetScale switches between fitting the whole screen into the area,
-// keeping its proportions (fit), and showing one pixel of the customer's
-// screen on one physical pixel of this display (1:1). At 1:1 the area's
-// MinSize is the picture's size: put it in a container.Scroll (see
-// scrollView). Call it on the UI thread.
-func (a *screenArea) SetScale(fit bool) {
-	if fit == a.fit {
-		return
-	}
-	a.fit = fit
-	if fit {
-		a.img.ScaleMode = canvas.ImageScaleFastest // bilinear, by the GPU
-	} else {
-		// Exactly one texel per pixel: nearest is exact and the cheapest.
-		a.img.ScaleMode = canvas.ImageScalePixels
-	}
-	a.relayout()
-	canvas.Refresh(a.img) // the texture filter changed
-}
-
-// Fit reports whether the picture is scaled to fit (else shown 1:1).
-func (a *screenArea) Fit() bool { return a.fit }
 
 // scrollView returns a container.Scroll holding the area, made once; put
 // it in the window instead of the area itself. In fit mode it never
@@ -171,130 +114,14 @@ func (a *screenArea) scrollView() *container.Scroll {
 	return a.scroll
 }
 
-// relayout lays the area out again. A new MinSize reaches a container
-// around it (a Scroll) on the next frame: the canvas lays out the parent of
-// any object whose MinSize changed.
-func (a *screenArea) relayout() {
-	a.pix = a.picture()
-	a.Refresh()
-}
-
 // picture is the size of the picture shown, zero while there is none.
-func (a *screenArea) picture() image.Point {
-	if a.img.Image == nil || a.img.Image == blankScreen {
-		return image.Point{}
-	}
-	return a.img.Image.Bounds().Size()
-}
+func (a *screenArea) picture() image.Point { return a.Picture() }
 
-// canvasScale is the number of physical pixels in one Fyne unit.
-func (a *screenArea) canvasScale() float32 {
-	if app := fyne.CurrentApp(); app != nil {
-		if c := app.Driver().CanvasForObject(a); c != nil && c.Scale() > 0 {
-			return c.Scale()
-		}
-	}
-	return 1
-}
-
-// pictureRect is where a picture of px pixels is drawn in an area of the
-// given size on a canvas of scale physical pixels per unit. Fit mode
-// computes it as Fyne's painter does for ImageFillContain; at 1:1 the
-// picture is px/scale units large, centred while there is room, its corner
-// on a whole physical pixel so that it is not resampled.
+// pictureRect is where a picture of px pixels is drawn (see
+// screenview.PictureRect).
 func pictureRect(area fyne.Size, px image.Point, scale float32, fit bool) (fyne.Position, fyne.Size) {
-	if px.X <= 0 || px.Y <= 0 || area.Width <= 0 || area.Height <= 0 || scale <= 0 {
-		return fyne.Position{}, fyne.Size{}
-	}
-	if !fit {
-		w, h := float32(px.X)/scale, float32(px.Y)/scale
-		x := float32(math.Floor(float64(max(0, area.Width-w)/2*scale))) / scale
-		y := float32(math.Floor(float64(max(0, area.Height-h)/2*scale))) / scale
-		return fyne.NewPos(x, y), fyne.NewSize(w, h)
-	}
-	aspect := float32(px.X) / float32(px.Y)
-	w, h := area.Width, area.Height
-	var x, y float32
-	if area.Width/area.Height > aspect {
-		w = area.Height * aspect
-		x = (area.Width - w) / 2
-	} else {
-		h = area.Width / aspect
-		y = (area.Height - h) / 2
-	}
-	return fyne.NewPos(x, y), fyne.NewSize(w, h)
+	return screenview.PictureRect(area, px, scale, fit)
 }
-
-func (a *screenArea) CreateRenderer() fyne.WidgetRenderer {
-	return &screenRenderer{a: a, objects: []fyne.CanvasObject{a.bars[0], a.bars[1], a.bars[2], a.bars[3], a.img}}
-}
-
-type screenRenderer struct {
-	a       *screenArea
-	objects []fyne.CanvasObject
-}
-
-// Layout places the picture and the backdrop around it. The backdrop is
-// drawn only where the picture is not: with the software GL of machines
-// without a GPU, a rectangle under the whole picture about doubled the
-// cost of a redraw (BENCHMARKS.md, "viewer").
-func (r *screenRenderer) Layout(size fyne.Size) {
-	a := r.a
-	px, scale := a.picture(), a.canvasScale()
-	pos, sz := pictureRect(size, px, scale, a.fit)
-	if sz.Width <= 0 || sz.Height <= 0 {
-		// No picture yet: the blank one is transparent, over one bar.
-		a.img.Move(fyne.Position{})
-		a.img.Resize(size)
-		place(a.bars[0], 0, 0, size.Width, size.Height)
-		for _, b := range a.bars[1:] {
-			b.Hide()
-		}
-		return
-	}
-	if a.fit {
-		// The painter letterboxes (ImageFillContain) within the area.
-		a.img.Move(fyne.Position{})
-		a.img.Resize(size)
-	} else {
-		a.img.Move(pos)
-		a.img.Resize(sz)
-	}
-	// Bars reach one physical pixel under the picture: the painter rounds
-	// the picture's edges to pixels, which must not leave a gap.
-	e := 1 / scale
-	right, bottom := pos.X+sz.Width, pos.Y+sz.Height
-	place(a.bars[0], 0, 0, size.Width, pos.Y+e)                     // top
-	place(a.bars[1], 0, bottom-e, size.Width, size.Height-bottom+e) // bottom
-	place(a.bars[2], 0, pos.Y, pos.X+e, sz.Height)                  // left
-	place(a.bars[3], right-e, pos.Y, size.Width-right+e, sz.Height) // right
-	for i, gap := range []float32{pos.Y, size.Height - bottom, pos.X, size.Width - right} {
-		if gap*scale < 0.5 { // no room for a bar: the picture fills that side
-			a.bars[i].Hide()
-		}
-	}
-}
-
-// place shows o at x, y with size w×h.
-func place(o fyne.CanvasObject, x, y, w, h float32) {
-	o.Move(fyne.NewPos(x, y))
-	o.Resize(fyne.NewSize(w, h))
-	o.Show()
-}
-
-func (r *screenRenderer) MinSize() fyne.Size {
-	if px := r.a.picture(); !r.a.fit && px.X > 0 {
-		s := r.a.canvasScale()
-		return fyne.NewSize(float32(px.X)/s, float32(px.Y)/s)
-	}
-	return fyne.NewSize(320, 200)
-}
-
-// Refresh lays out again but leaves the picture's texture alone:
-// re-uploading it is SetFrame's business (and costs a full upload).
-func (r *screenRenderer) Refresh()                     { r.Layout(r.a.Size()) }
-func (r *screenRenderer) Objects() []fyne.CanvasObject { return r.objects }
-func (r *screenRenderer) Destroy()                     {}
 
 // toScreen maps a position in the widget to a pixel of the customer's
 // screen; ok is false outside the picture.
@@ -320,7 +147,7 @@ func (a *screenArea) toScreenClamped(p fyne.Position) (x, y int, ok bool) {
 // bounded by the picture; ok is false when there is no picture.
 func (a *screenArea) toPicture(p fyne.Position) (fx, fy float32, px image.Point, ok bool) {
 	px = a.picture()
-	pos, sz := pictureRect(a.Size(), px, a.canvasScale(), a.fit)
+	pos, sz := pictureRect(a.Size(), px, a.CanvasScale(), a.Fit())
 	if sz.Width <= 0 || sz.Height <= 0 {
 		return 0, 0, px, false
 	}

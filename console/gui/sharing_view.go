@@ -21,7 +21,6 @@ var (
 	colorValues   = map[string]string{"Full color": "full", "High color (16-bit)": "16bit", "256 colors": "256"}
 	colorLabels   = map[string]string{"full": "Full color", "16bit": "High color (16-bit)", "256": "256 colors"}
 	scaleOptions  = []string{"Scale to fit", "Actual size (1:1)"}
-	blankScreen   = image.NewRGBA(image.Rect(0, 0, 16, 9))
 	screenBackdrp = color.NRGBA{0x20, 0x22, 0x26, 0xff}
 )
 
