@@ -164,11 +164,6 @@ func (f *flags) setup(stderr io.Writer) (session.Config, error) {
 }
 
 func (f *flags) runGUI(ctx context.Context, _ io.Reader, _, stderr io.Writer) error {
-	if f.queue != "" || f.queueTicket != "" {
-		// The window's join form asks for a session number; waiting in a
-		// queue is in the terminal face only, for now.
-		return errors.New("--queue and --queue-ticket work with --no-gui only in this version")
-	}
 	cfg, err := f.setup(stderr)
 	if err != nil {
 		return err
@@ -177,28 +172,53 @@ func (f *flags) runGUI(ctx context.Context, _ io.Reader, _, stderr io.Writer) er
 	gctx, closeWindow := context.WithCancel(ctx)
 	defer closeWindow()
 	var restarting atomic.Bool
-	err = gui.Run(gctx, gui.Config{
+	// start runs an agent for the window and returns once it joined.
+	start := func(c session.Config, ui session.UI, started func(*session.Agent)) (gui.Agent, error) {
+		a := session.New(c, ui)
+		started(a)
+		go func() {
+			err := a.Run(ctx)
+			switch {
+			case errors.Is(err, session.ErrRestarting):
+				restarting.Store(true)
+				closeWindow()
+			case err != nil && ctx.Err() == nil:
+				ui.Show(session.Event{Kind: session.EventEnded, Text: err.Error()})
+			}
+		}()
+		if err := <-a.Joined(); err != nil {
+			return nil, err
+		}
+		return a, nil
+	}
+	g := gui.Config{
 		Number: f.number, Name: f.name, Email: f.email, AutoJoin: cfg.Rejoined || f.baked,
 		Start: func(number, name, email string, ui session.UI) (gui.Agent, error) {
 			c := cfg
 			c.Number, c.Name, c.Email = number, name, email
-			a := session.New(c, ui)
-			go func() {
-				err := a.Run(ctx)
-				switch {
-				case errors.Is(err, session.ErrRestarting):
-					restarting.Store(true)
-					closeWindow()
-				case err != nil && ctx.Err() == nil:
-					ui.Show(session.Event{Kind: session.EventEnded, Text: err.Error()})
-				}
-			}()
-			if err := <-a.Joined(); err != nil {
-				return nil, err
-			}
-			return a, nil
+			return start(c, ui, func(*session.Agent) {})
 		},
-	})
+	}
+	if f.queue != "" || f.queueTicket != "" {
+		// Asking for help in a queue: the window shows the place in line,
+		// and Leave the Line gives it up.
+		var waiting atomic.Pointer[session.Agent]
+		g.Queue, g.Problem = orText(f.queue, "the support queue"), f.problem
+		g.AutoJoin = f.queueTicket != "" || (f.name != "" && f.queue != "")
+		g.StartQueue = func(name, email, problem string, ui session.UI) (gui.Agent, error) {
+			c := cfg
+			c.Name, c.Email = name, email
+			c.Queue = &session.Queue{Name: f.queue, Problem: problem, Ticket: f.queueTicket}
+			defer waiting.Store(nil)
+			return start(c, ui, func(a *session.Agent) { waiting.Store(a) })
+		}
+		g.LeaveQueue = func() {
+			if a := waiting.Load(); a != nil {
+				a.Leave()
+			}
+		}
+	}
+	err = gui.Run(gctx, g)
 	if restarting.Load() {
 		return session.ErrRestarting
 	}
@@ -303,3 +323,10 @@ func openScreen(display string) (*session.Screen, error) {
 type sized struct{ capture.Source }
 
 func (s sized) Size() image.Point { return s.Bounds().Size() }
+
+func orText(s, def string) string {
+	if s != "" {
+		return s
+	}
+	return def
+}

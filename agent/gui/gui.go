@@ -74,6 +74,17 @@ type Config struct {
 	// that ends the agent later is reported with
 	// ui.Show(session.Event{Kind: session.EventEnded, Text: …}).
 	Start func(number, name, email string, ui session.UI) (Agent, error)
+
+	// Queue, when set, is the support queue the customer asks for help in
+	// (its name as customers read it) instead of joining by number: the
+	// form asks for name, email and a short description of the problem,
+	// and StartQueue waits in line (showing the place through ui) until a
+	// support representative takes the session. LeaveQueue gives the place
+	// up while StartQueue waits.
+	Queue      string
+	Problem    string
+	StartQueue func(name, email, problem string, ui session.UI) (Agent, error)
+	LeaveQueue func()
 }
 
 // AppID is the Fyne application ID of the agent's window (preferences).

@@ -541,3 +541,55 @@ func TestShowAfterShutdownIsIgnored(t *testing.T) {
 		t.Fatalf("answer %v", got)
 	}
 }
+
+// In a support queue the window asks for name, email and the problem
+// (no number), shows the place in line while waiting, and can give the
+// place up; once a support representative takes the request it is a
+// session like any other.
+func TestQueueMode(t *testing.T) {
+	type call struct{ name, email, problem string }
+	var calls []call
+	var u *ui
+	left := false
+	admit := false
+	u = newTestUI(t, Config{Queue: "Printer help", Name: "Ann", Problem: "Offline since the update",
+		Start: func(string, string, string, session.UI) (Agent, error) {
+			t.Error("Start in queue mode")
+			return nil, nil
+		},
+		StartQueue: func(name, email, problem string, ui session.UI) (Agent, error) {
+			calls = append(calls, call{name, email, problem})
+			ui.Show(session.Event{Kind: session.EventStatus, Text: "You are number 2 in line for Printer help. Estimated wait: about 4 minutes."})
+			if admit {
+				return newFakeAgent(), nil
+			}
+			// While waiting: the place is shown, and the line can be left.
+			if !strings.Contains(u.joinStatus.Text, "number 2 in line") || !u.leaveLine.Visible() {
+				t.Errorf("while waiting: status %q, leave button %v", u.joinStatus.Text, u.leaveLine.Visible())
+			}
+			test.Tap(u.leaveLine)
+			if !left {
+				t.Error("Leave the Line did not give the place up")
+			}
+			return nil, session.ErrLeftLine
+		},
+		LeaveQueue: func() { left = true },
+	})
+	if u.joinBtn.Text != "Ask for Help" || u.joinBtn.Disabled() || u.problem.Text != "Offline since the update" {
+		t.Fatalf("form: button %q disabled %v problem %q", u.joinBtn.Text, u.joinBtn.Disabled(), u.problem.Text)
+	}
+	test.Type(u.email, "ann@example.com")
+	test.Tap(u.joinBtn)
+	if len(calls) != 1 || calls[0] != (call{"Ann", "ann@example.com", "Offline since the update"}) {
+		t.Fatalf("StartQueue calls %+v", calls)
+	}
+	if u.phase != phaseForm || !u.joinErr.Visible() || u.joinErr.Text != "You left the line." || u.leaveLine.Visible() {
+		t.Fatalf("after leaving: phase %v error %q", u.phase, u.joinErr.Text)
+	}
+	// Asking again, and a support representative takes the request.
+	admit = true
+	test.Tap(u.joinBtn)
+	if u.phase != phaseSession {
+		t.Fatalf("phase %v after being taken", u.phase)
+	}
+}

@@ -53,6 +53,8 @@ type ui struct {
 	// join form
 	form       fyne.CanvasObject
 	number     *widget.Entry
+	problem    *widget.Entry  // queue mode only
+	leaveLine  *widget.Button // queue mode: give up the place in line
 	name       *widget.Entry
 	email      *widget.Entry
 	joinBtn    *widget.Button
@@ -176,21 +178,50 @@ func (u *ui) buildForm() {
 
 	intro := wrapped("Enter the 9-digit session number your support representative gave you, and your name.")
 	privacy := subtle("Nobody can see or control your screen unless you allow it, and you can stop at any time.", theme.SizeNameText)
-
+	title := fieldLabel("Join a support session")
+	fields := container.New(layout.NewFormLayout(),
+		fieldLabel("Session number"), u.number,
+		fieldLabel("Your name"), u.name,
+		fieldLabel("Email (optional)"), u.email,
+	)
+	u.leaveLine = widget.NewButtonWithIcon("Leave the Line", theme.CancelIcon(), u.leaveQueue)
+	u.leaveLine.Hide()
+	if u.cfg.Queue != "" {
+		// Asking for help in a queue: no number; a short description of
+		// the problem for the support representative instead.
+		u.problem = widget.NewMultiLineEntry()
+		u.problem.SetPlaceHolder("What is the problem? (optional)")
+		u.problem.SetText(u.cfg.Problem)
+		u.problem.SetMinRowsVisible(3)
+		u.problem.Wrapping = fyne.TextWrapWord
+		title = fieldLabel("Ask for help: " + u.cfg.Queue)
+		intro = wrapped("Give your name and, if you like, your email and what the problem is. You wait in line " +
+			"until a support representative takes your request; this window shows your place.")
+		fields = container.New(layout.NewFormLayout(),
+			fieldLabel("Your name"), u.name,
+			fieldLabel("Email (optional)"), u.email,
+			fieldLabel("Problem"), u.problem,
+		)
+		u.joinBtn.SetText("Ask for Help")
+	}
 	u.form = container.NewBorder(
 		header(), privacy, nil, nil,
 		container.NewVScroll(container.NewVBox(
-			fieldLabel("Join a support session"),
+			title,
 			intro,
-			container.New(layout.NewFormLayout(),
-				fieldLabel("Session number"), u.number,
-				fieldLabel("Your name"), u.name,
-				fieldLabel("Email (optional)"), u.email,
-			),
+			fields,
 			u.joinErr,
-			container.NewBorder(nil, nil, nil, container.NewHBox(u.joinBusy, u.joinBtn), u.joinStatus),
+			container.NewBorder(nil, nil, nil, container.NewHBox(u.joinBusy, u.leaveLine, u.joinBtn), u.joinStatus),
 		)),
 	)
+}
+
+// leaveQueue gives up the place in line while waiting.
+func (u *ui) leaveQueue() {
+	if u.phase == phaseJoining && u.cfg.LeaveQueue != nil {
+		u.leaveLine.Disable()
+		u.cfg.LeaveQueue()
+	}
 }
 
 func (u *ui) buildView() {
@@ -276,6 +307,7 @@ func normalizeNumber(s string) (string, bool) {
 // validate enables Join once the number has 9 digits and a name is typed.
 func (u *ui) validate() {
 	_, ok := normalizeNumber(u.number.Text)
+	ok = ok || u.cfg.Queue != "" // no number in a queue
 	if ok && strings.TrimSpace(u.name.Text) != "" && u.phase == phaseForm {
 		u.joinBtn.Enable()
 	} else {
@@ -284,7 +316,10 @@ func (u *ui) validate() {
 }
 
 func (u *ui) setFormEnabled(on bool) {
-	for _, e := range []*widget.Entry{u.number, u.name, u.email} {
+	for _, e := range []*widget.Entry{u.number, u.name, u.email, u.problem} {
+		if e == nil {
+			continue
+		}
 		if on {
 			e.Enable()
 		} else {
@@ -301,10 +336,45 @@ func (u *ui) autoJoin() {
 	}
 }
 
+// askForHelp is Ask for Help in queue mode: StartQueue waits in line on a
+// background goroutine, its place shown under the form.
+func (u *ui) askForHelp(name, email string) {
+	if name == "" || u.phase != phaseForm || u.cfg.StartQueue == nil {
+		return
+	}
+	problem := strings.TrimSpace(u.problem.Text)
+	u.phase = phaseJoining
+	u.resetSession()
+	u.setFormEnabled(false)
+	u.validate()
+	u.joinErr.Hide()
+	u.joinStatus.SetText("Asking for help in " + u.cfg.Queue + "…")
+	u.joinStatus.Show()
+	u.joinBusy.Show()
+	u.joinBusy.Start()
+	u.leaveLine.Enable()
+	u.leaveLine.Show()
+	start := u.cfg.StartQueue
+	u.start(func() {
+		a, err := start(name, email, problem, u)
+		if u.closed.Load() {
+			return
+		}
+		fyne.Do(func() {
+			u.leaveLine.Hide()
+			u.joined(a, err)
+		})
+	})
+}
+
 // join is the Join button: Start runs on a background goroutine.
 func (u *ui) join() {
 	number, ok := normalizeNumber(u.number.Text)
 	name, email := strings.TrimSpace(u.name.Text), strings.TrimSpace(u.email.Text)
+	if u.cfg.Queue != "" {
+		u.askForHelp(name, email)
+		return
+	}
 	if !ok || name == "" || u.phase != phaseForm {
 		return
 	}
@@ -340,14 +410,18 @@ func (u *ui) joined(a Agent, err error) {
 		u.joinErr.Show()
 		u.setFormEnabled(true)
 		u.validate()
-		u.win.Canvas().Focus(u.number)
+		if u.cfg.Queue != "" {
+			u.win.Canvas().Focus(u.name)
+		} else {
+			u.win.Canvas().Focus(u.number)
+		}
 		return
 	}
 	u.agent = a
 	if u.phase == phaseJoining {
 		u.phase = phaseSession
 	}
-	if u.status.Text == "" {
+	if u.status.Text == "" && u.cfg.Queue == "" {
 		u.status.SetText("Joined session " + spaced(mustNumber(u.number.Text)) + ".")
 	}
 	u.win.SetContent(u.view)

@@ -22,6 +22,9 @@ type Queue struct {
 	Ticket string
 }
 
+// ErrLeftLine is the end of a wait in a queue the customer gave up.
+var ErrLeftLine = errors.New("you left the line")
+
 // waitInQueue takes a place in the queue (or the ticket's) and waits
 // until a CSR accepts, then leaves the agent ready to connect as the
 // session's customer.
@@ -62,8 +65,7 @@ func (a *Agent) waitInQueue(ctx context.Context) error {
 			lctx, lcancel := context.WithTimeout(context.Background(), 10*time.Second)
 			_ = api.LeaveQueue(lctx, id)
 			lcancel()
-			a.ui.Show(Event{Kind: EventEnded, Text: "You left the line."})
-			return errLeft
+			return ErrLeftLine
 		case ctx.Err() != nil:
 			return ctx.Err()
 		case err != nil:

@@ -249,8 +249,9 @@ func (a *Agent) Run(ctx context.Context) error {
 		err = a.connect(ctx, false)
 	}
 	a.joined <- err
-	if errors.Is(err, errLeft) {
-		return nil // left the line before a CSR took the session
+	if errors.Is(err, ErrLeftLine) {
+		a.ui.Show(Event{Kind: EventEnded, Text: "You left the line."})
+		return nil // before a support representative took the session
 	}
 	if err != nil {
 		return err
