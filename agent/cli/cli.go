@@ -32,6 +32,7 @@ type flags struct {
 	server, caFile, fingerprint, number, name, email, display, mode, colors, logLevel string
 	rebootCommand, rejoin, filesFolder                                                string
 	queue, problem, queueTicket                                                       string
+	queueLabel                                                                        string // the baked queue's name as customers read it
 	noGUI, loopbackOnly                                                               bool
 	// baked: the session details came from this program's own file, as
 	// downloaded from the join page, so the window joins without a press.
@@ -87,6 +88,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if found {
 			v := c.Fill(agentconfig.Fields{Server: f.server, Fingerprint: f.fingerprint, CAFile: f.caFile, Name: f.name, Email: f.email})
 			f.server, f.fingerprint, f.number, f.name, f.email, f.baked = v.Server, v.Fingerprint, v.Session, v.Name, v.Email, true
+			f.queueTicket, f.queueLabel = v.QueueTicket, v.Queue
 		}
 	}
 	fs.Visit(func(fl *flag.Flag) {
@@ -203,7 +205,7 @@ func (f *flags) runGUI(ctx context.Context, _ io.Reader, _, stderr io.Writer) er
 		// Asking for help in a queue: the window shows the place in line,
 		// and Leave the Line gives it up.
 		var waiting atomic.Pointer[session.Agent]
-		g.Queue, g.Problem = orText(f.queue, "the support queue"), f.problem
+		g.Queue, g.Problem = orText(f.queue, orText(f.queueLabel, "the support queue")), f.problem
 		g.AutoJoin = f.queueTicket != "" || (f.name != "" && f.queue != "")
 		g.StartQueue = func(name, email, problem string, ui session.UI) (gui.Agent, error) {
 			c := cfg

@@ -3,6 +3,7 @@ package server
 import (
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -14,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"lifeline/rendezvous/auth"
+	"lifeline/rendezvous/store"
 	"lifeline/shared/agentconfig"
 )
 
@@ -175,6 +178,10 @@ func downloadURL(key, number, name, email string) string {
 // against the same limit when wrong.
 func (s *Server) handleDownloadAgent(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	if q.Get("ticket") != "" {
+		s.handleDownloadQueueAgent(w, r, q.Get("ticket"))
+		return
+	}
 	number := normalizeNumber(q.Get("session"))
 	name, email := strings.TrimSpace(q.Get("name")), strings.TrimSpace(q.Get("email"))
 	p, ok := platformByKey(r.PathValue("platform"))
@@ -200,7 +207,12 @@ func (s *Server) handleDownloadAgent(w http.ResponseWriter, r *http.Request) {
 	}) {
 		return
 	}
-	cfg := agentconfig.Config{Server: s.baseURL(r), Session: number, Name: name, Email: email}
+	s.serveAgent(w, r, p, *file, agentconfig.Config{Server: s.baseURL(r), Session: number, Name: name, Email: email}, p.DownloadName(number), number)
+}
+
+// serveAgent bakes cfg into the agent of platform p and serves it as
+// fileName; number (if any) is where a refusal page leads back to.
+func (s *Server) serveAgent(w http.ResponseWriter, r *http.Request, p platform, file agentFile, cfg agentconfig.Config, fileName, number string) {
 	if strings.HasPrefix(cfg.Server, "https://") {
 		cfg.Fingerprint = s.Agents.Fingerprint
 	}
@@ -226,20 +238,20 @@ func (s *Server) handleDownloadAgent(w http.ResponseWriter, r *http.Request) {
 		s.downloadFailed(w, number, fmt.Errorf("bake %s: %w", file.Path, err))
 		return
 	}
-	s.Log.Info("agent download", "platform", p.Key, "number", number, "addr", r.RemoteAddr)
+	s.Log.Info("agent download", "platform", p.Key, "number", number, "queue", cfg.Queue, "addr", r.RemoteAddr)
 	h := w.Header()
 	h.Set("ETag", downloadETag(fi, cfg))
 	h.Set("Content-Type", "application/octet-stream")
 	if p.Ext == ".exe" {
 		h.Set("Content-Type", "application/vnd.microsoft.portable-executable")
 	}
-	h.Set("Content-Disposition", `attachment; filename="`+p.DownloadName(number)+`"`)
+	h.Set("Content-Disposition", `attachment; filename="`+fileName+`"`)
 	h.Set("Cache-Control", "no-store") // it carries the customer's name
 	h.Set("X-Content-Type-Options", "nosniff")
 	// No modification time: the ETag alone says whether a resumed
 	// download (If-Range) may continue, since the program's time does not
 	// change with the details baked into it.
-	http.ServeContent(w, r, p.DownloadName(number), time.Time{}, body)
+	http.ServeContent(w, r, fileName, time.Time{}, body)
 }
 
 // processTag tells this server process's downloads from another's: a
@@ -256,7 +268,7 @@ var processTag = func() []byte {
 func downloadETag(fi os.FileInfo, cfg agentconfig.Config) string {
 	h := sha256.New()
 	h.Write(processTag)
-	fmt.Fprintf(h, "%d\x00%d\x00%s\x00%s\x00%s\x00%s\x00%s", fi.Size(), fi.ModTime().UnixNano(), cfg.Server, cfg.Fingerprint, cfg.Session, cfg.Name, cfg.Email)
+	fmt.Fprintf(h, "%d\x00%d\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s", fi.Size(), fi.ModTime().UnixNano(), cfg.Server, cfg.Fingerprint, cfg.Session, cfg.Name, cfg.Email, cfg.QueueTicket)
 	return `"` + hex.EncodeToString(h.Sum(nil)[:16]) + `"`
 }
 
@@ -264,4 +276,52 @@ func (s *Server) downloadFailed(w http.ResponseWriter, number string, err error)
 	s.Log.Error("agent download failed", "err", err)
 	s.renderProblem(w, http.StatusInternalServerError, "This download cannot start",
 		"The server could not prepare the agent for you. Please try again in a moment, or ask your support representative for another way to join.", number)
+}
+
+// queueDownloadURL is the link to the agent for one platform that takes
+// the place in line of a help-page request.
+func queueDownloadURL(key, ticket string) string {
+	return "/download/agent/" + key + "?" + url.Values{"ticket": {ticket}}.Encode()
+}
+
+// handleDownloadQueueAgent serves the agent for a customer who asked for
+// help on a queue's help page: it carries the place in line (the ticket)
+// instead of a session number, and the customer's name and email from the
+// request. Only a place still waiting gets one.
+func (s *Server) handleDownloadQueueAgent(w http.ResponseWriter, r *http.Request, ticket string) {
+	problem := func(status int, msg string) {
+		s.renderPage(w, status, "problem", map[string]string{"Title": "This download cannot start", "Error": msg, "Back": "/join"})
+	}
+	p, ok := platformByKey(r.PathValue("platform"))
+	if !ok {
+		problem(http.StatusNotFound, "There is no Lifeline agent for this kind of computer. Please go back and choose one of the downloads offered.")
+		return
+	}
+	var file *agentFile
+	for _, f := range s.agentFiles() {
+		if f.Key == p.Key {
+			file = &f
+			break
+		}
+	}
+	if file == nil {
+		problem(http.StatusNotFound, "This server has no Lifeline agent for "+p.Label+".")
+		return
+	}
+	id, tok, ok := strings.Cut(ticket, ".")
+	req, err := s.Store.QueueRequestByID(r.Context(), id)
+	if !ok || err != nil || len(req.TokenHash) == 0 || subtle.ConstantTimeCompare(auth.HashToken(tok), req.TokenHash) != 1 {
+		problem(http.StatusNotFound, "This is not a place in line. Please ask for help on the help page again.")
+		return
+	}
+	if req.State != store.RequestWaiting {
+		problem(http.StatusGone, "This place in line is not waiting any more. Please ask for help on the help page again.")
+		return
+	}
+	label := ""
+	if q, err := s.Store.QueueByID(r.Context(), req.QueueID); err == nil {
+		label = q.DisplayName
+	}
+	s.serveAgent(w, r, p, *file, agentconfig.Config{Server: s.baseURL(r), QueueTicket: ticket, Queue: label, Name: req.Name, Email: req.Email},
+		"lifeline-agent-help"+p.Ext, "")
 }

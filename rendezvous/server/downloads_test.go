@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -440,4 +442,59 @@ func TestDownloadNeedsNoAgentDirToStart(t *testing.T) {
 	if rec := s.do("GET", downloadPath("linux-amd64", s.number, "Dana", ""), uaLinux, "", nil); rec.Code != http.StatusNotFound {
 		t.Fatalf("download from a missing folder: %d", rec.Code)
 	}
+}
+
+// A customer who asked for help on a queue's help page downloads an agent
+// that carries the place in line (the ticket) instead of a session number,
+// with the name and email they gave; only a place still waiting gets one.
+func TestDownloadQueueAgent(t *testing.T) {
+	s := newJoinSite(t, "linux-amd64", "windows-amd64")
+	_, err := s.srv.Store.AddQueue(context.Background(), "billing", "Billing & invoices", time.Now())
+	must(t, err)
+	p := s.do("POST", "/help/billing", uaLinux, "", url.Values{"name": {"Paula"}, "email": {"paula@example.com"}, "problem": {"Invoice"}})
+	if p.Code != 200 || p.Header().Get("Referrer-Policy") != "no-referrer" {
+		t.Fatalf("help form: %d %v", p.Code, p.Header())
+	}
+	m := regexp.MustCompile(`href="(/download/agent/linux-amd64\?ticket=([^"]+))"`).FindStringSubmatch(p.Body.String())
+	if m == nil || !strings.Contains(p.Body.String(), "Download the Lifeline agent for Linux") || !strings.Contains(p.Body.String(), "/download/agent/windows-amd64?ticket=") {
+		t.Fatalf("no downloads on the next-step page:\n%s", p.Body)
+	}
+	tk, err := url.QueryUnescape(m[2])
+	must(t, err)
+	rec := s.do("GET", html.UnescapeString(m[1]), uaLinux, "", nil)
+	if rec.Code != 200 || rec.Header().Get("Content-Disposition") != `attachment; filename="lifeline-agent-help"` {
+		t.Fatalf("download: %d %v", rec.Code, rec.Header())
+	}
+	got, found, err := agentconfig.Find(rec.Body.Bytes())
+	want := agentconfig.Config{Server: "https://support.example.com", Fingerprint: testFingerprint, QueueTicket: tk, Queue: "Billing & invoices", Name: "Paula", Email: "paula@example.com"}
+	if !found || err != nil || got != want {
+		t.Fatalf("baked %+v, %v, %v; want %+v", got, found, err, want)
+	}
+
+	id, _, _ := strings.Cut(tk, ".")
+	for _, tc := range []struct {
+		name, ticket string
+		status       int
+	}{
+		{"a wrong token", id + ".llp_wrong", 404},
+		{"no such request", "qrq_nothing.llp_x", 404},
+		{"not a ticket", "nonsense", 404},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if rec := s.do("GET", queueDownload("linux-amd64", tc.ticket), uaLinux, "", nil); rec.Code != tc.status {
+				t.Fatalf("status %d, want %d", rec.Code, tc.status)
+			}
+		})
+	}
+	// After leaving the line the ticket downloads nothing.
+	if rec := s.do("POST", "/help/billing/leave", uaLinux, "", url.Values{"ticket": {tk}}); rec.Code != 200 {
+		t.Fatalf("leave: %d", rec.Code)
+	}
+	if rec := s.do("GET", queueDownload("linux-amd64", tk), uaLinux, "", nil); rec.Code != 410 || !strings.Contains(rec.Body.String(), "not waiting any more") {
+		t.Fatalf("after leaving: %d %s", rec.Code, rec.Body)
+	}
+}
+
+func queueDownload(key, ticket string) string {
+	return "/download/agent/" + key + "?" + url.Values{"ticket": {ticket}}.Encode()
 }

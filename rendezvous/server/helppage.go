@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,7 +43,7 @@ body{font-family:system-ui,sans-serif;max-width:38rem;margin:3rem auto;padding:0
 label{display:block;font-weight:600;margin-top:1rem}
 input[type=text],input[type=email],textarea{width:100%;box-sizing:border-box;padding:.5rem;font:inherit;border:1px solid #b8c2cf;border-radius:.3rem}
 textarea{min-height:7rem}
-button{margin-top:1.2rem;padding:.6rem 1.4rem;font:inherit;font-weight:600;border:0;border-radius:.3rem;background:#1f5fbf;color:#fff;cursor:pointer}
+button,.button{display:inline-block;margin-top:1.2rem;padding:.6rem 1.4rem;font:inherit;font-weight:600;border:0;border-radius:.3rem;background:#1f5fbf;color:#fff;text-decoration:none;cursor:pointer}
 button.quiet{background:#e3e8ef;color:#1d2430}
 .err{color:#a11919;font-weight:600;margin:.3rem 0 0}
 .num{font-size:2rem;font-weight:700}
@@ -75,7 +76,10 @@ code{display:block;padding:.6rem;background:#1d2430;color:#f7f9fb;border-radius:
 <p>{{if .Estimate}}The wait is estimated at about {{.Estimate}}.{{else}}We cannot estimate the wait yet.{{end}}</p>{{end}}</div>
 <h2>Next: start the Lifeline agent</h2>
 <p>The Lifeline agent keeps your place in line, shows how many are ahead of you, and connects you when a support representative is free. Start it within {{.Keep}} to keep your place.</p>
-<p>With the agent installed, start it with this command:</p>
+{{with .Main}}<p><a class="button" href="{{.URL}}" download="{{.FileName}}">Download the Lifeline agent for {{.Label}}</a> ({{.Size}})</p>
+<p>Open the downloaded file: it takes your place in line by itself, and shows how many are ahead of you.</p>{{end}}
+{{if .Others}}<p class="hint">For another computer: {{range $i, $o := .Others}}{{if $i}}, {{end}}<a href="{{$o.URL}}" download="{{$o.FileName}}">{{$o.Label}}</a>{{end}}</p>{{end}}
+<p>{{if or .Main .Others}}Or, with{{else}}With{{end}} the agent installed, start it with this command:</p>
 <code>lifeline-agent --server {{.Server}} --queue-ticket {{.Ticket}}</code>
 <p class="hint">Your ticket, <strong>{{.Ticket}}</strong>, is your place in line: keep it to yourself.</p>
 <form method="post" action="/help/{{.Queue.Name}}/leave">
@@ -101,6 +105,7 @@ func writeHelpPage(w http.ResponseWriter, status int, name string, data any) {
 	w.Header().Set("Content-Security-Policy", helpPageCSP)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Referrer-Policy", "no-referrer") // the download links carry the ticket
 	w.WriteHeader(status)
 	_ = helpTemplates.ExecuteTemplate(w, name, data)
 }
@@ -193,10 +198,9 @@ func (d *desk) handleHelpForm(w http.ResponseWriter, r *http.Request) {
 // request's ticket, so that the agent takes this place rather than ask
 // again.
 //
-// This is where the agent download goes once the join page offers one
-// with the session baked in: a download for a queue request bakes in the
-// server, requestID and token (or the ticket, ticket(requestID, token)),
-// and the agent then follows the request as with --queue-ticket.
+// The agent downloads carry the server, the ticket and the customer's
+// details baked in; the agent then follows the request as with
+// --queue-ticket.
 func (d *desk) helpNextStep(w http.ResponseWriter, r *http.Request, q store.Queue, req store.QueueRequest, st statusJSON, token string) {
 	data := map[string]any{
 		"Title":  "You are in line: " + q.DisplayName,
@@ -209,6 +213,23 @@ func (d *desk) helpNextStep(w http.ResponseWriter, r *http.Request, q store.Queu
 	if st.EstimatedWaitSeconds != nil {
 		data["Estimate"] = minutes(time.Duration(*st.EstimatedWaitSeconds) * time.Second)
 	}
+	// The agent for the visitor's computer first, with the place in line
+	// baked in (shared/agentconfig), then the others.
+	_, keys := visitorPlatform(r.UserAgent())
+	var main *offer
+	var others []offer
+	for _, f := range d.s.agentFiles() {
+		o := offer{OS: f.OS, Label: f.Label, URL: queueDownloadURL(f.Key, ticket(req.ID, token)), FileName: "lifeline-agent-help" + f.Ext, Size: megabytes(f.Size)}
+		if main == nil && slices.Contains(keys, f.Key) {
+			main = &o
+		} else {
+			others = append(others, o)
+		}
+	}
+	if main != nil {
+		data["Main"] = main
+	}
+	data["Others"] = others
 	writeHelpPage(w, http.StatusOK, "next", data)
 }
 

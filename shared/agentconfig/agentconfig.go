@@ -91,8 +91,13 @@ type Config struct {
 	// Fingerprint pins the server's self-signed certificate (SHA-256, as
 	// tlsutil prints it). Empty: the system's trusted roots decide.
 	Fingerprint string `json:"server_fingerprint,omitempty"`
-	// Session is the 9-digit session number.
-	Session string `json:"session"`
+	// Session is the 9-digit session number (empty for a queue ticket).
+	Session string `json:"session,omitempty"`
+	// QueueTicket is a place in a support queue taken on the help page
+	// ("<request id>.<token>"), instead of a session number; Queue is
+	// the queue's name as customers read it.
+	QueueTicket string `json:"queue_ticket,omitempty"`
+	Queue       string `json:"queue,omitempty"`
 	// Name is the customer's name as typed on the join page.
 	Name string `json:"name"`
 	// Email is the customer's email address, or empty.
@@ -117,6 +122,7 @@ var (
 	ErrName    = &FieldError{"Please enter your name (at most 100 characters, without control characters)."}
 	ErrEmail   = &FieldError{"The email address does not look right."}
 	ErrSession = &FieldError{"A session number has 9 digits; please check the number your support representative gave you."}
+	ErrTicket  = &FieldError{"The place in line this agent was downloaded for is not valid; please ask for help on the help page again."}
 )
 
 // Validate checks every field as an agent must before using it.
@@ -129,7 +135,12 @@ func (c Config) Validate() error {
 			return fmt.Errorf("the server's certificate fingerprint is not valid: %w", err)
 		}
 	}
-	if len(c.Session) != 9 || strings.Trim(c.Session, "0123456789") != "" {
+	switch {
+	case c.QueueTicket != "":
+		if c.Session != "" || !validTicket(c.QueueTicket) || ValidateName(c.Queue) != nil {
+			return ErrTicket
+		}
+	case len(c.Session) != 9 || strings.Trim(c.Session, "0123456789") != "":
 		return ErrSession
 	}
 	if err := ValidateName(c.Name); err != nil {
@@ -301,6 +312,7 @@ func Self() (Config, bool, error) {
 // can supply. An empty field was not given.
 type Fields struct {
 	Server, Fingerprint, CAFile, Session, Name, Email string
+	QueueTicket, Queue                                string
 }
 
 // Fill completes f from c; what the command line gave wins. The server's
@@ -314,8 +326,8 @@ func (c Config) Fill(f Fields) Fields {
 			f.Fingerprint = c.Fingerprint
 		}
 	}
-	if f.Session == "" {
-		f.Session = c.Session
+	if f.Session == "" && f.QueueTicket == "" {
+		f.Session, f.QueueTicket, f.Queue = c.Session, c.QueueTicket, c.Queue
 	}
 	if f.Name == "" {
 		f.Name = c.Name
@@ -324,4 +336,14 @@ func (c Config) Fill(f Fields) Fields {
 		f.Email = c.Email
 	}
 	return f
+}
+
+// validTicket accepts "<request id>.<token>" of plain characters, as the
+// server makes them.
+func validTicket(t string) bool {
+	id, tok, ok := strings.Cut(t, ".")
+	plain := func(s string) bool {
+		return s != "" && len(s) <= 100 && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == ""
+	}
+	return ok && plain(id) && plain(tok)
 }

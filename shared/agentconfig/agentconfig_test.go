@@ -37,6 +37,11 @@ func TestValidate(t *testing.T) {
 		ok   bool
 	}{
 		{"all fields", good, true},
+		{"a place in line instead of a number", with(func(c *Config) { c.Session, c.QueueTicket, c.Queue = "", "qrq_abc123.llp_Xy-9_z", "Printer help" }), true},
+		{"both a number and a place in line", with(func(c *Config) { c.QueueTicket, c.Queue = "qrq_abc123.llp_Xy", "Printer help" }), false},
+		{"a ticket without its token", with(func(c *Config) { c.Session, c.QueueTicket, c.Queue = "", "qrq_abc123", "Printer help" }), false},
+		{"a ticket with other characters", with(func(c *Config) { c.Session, c.QueueTicket, c.Queue = "", "qrq_a/../b.llp_x", "Printer help" }), false},
+		{"a ticket without the queue's name", with(func(c *Config) { c.Session, c.QueueTicket = "", "qrq_abc123.llp_Xy" }), false},
 		{"no fingerprint, no email", with(func(c *Config) { c.Fingerprint, c.Email = "", "" }), true},
 		{"trailing slash", with(func(c *Config) { c.Server = "https://support.example.com/" }), true},
 		{"IPv6 host", with(func(c *Config) { c.Server = "https://[2001:db8::1]:8443" }), true},
@@ -76,7 +81,7 @@ func TestValidate(t *testing.T) {
 }
 
 func TestFieldErrorsAreSentences(t *testing.T) {
-	for _, err := range []error{ErrName, ErrEmail, ErrSession} {
+	for _, err := range []error{ErrName, ErrEmail, ErrSession, ErrTicket} {
 		s := err.Error()
 		if s == "" || s[0] < 'A' || s[0] > 'Z' || !strings.HasSuffix(s, ".") {
 			t.Errorf("%q is not a sentence", s)
