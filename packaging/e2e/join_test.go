@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -65,7 +66,7 @@ func binaries(t *testing.T) string {
 
 // startServer starts lifeline-rendezvous with a CSR account and the agent
 // folder, as `make run` does.
-func startServer(t *testing.T, bin, agentDir string) *e2etest.Server {
+func startServer(t *testing.T, bin, agentDir string, setup ...[]string) *e2etest.Server {
 	t.Helper()
 	s := &e2etest.Server{Email: "carol@example.com", Name: "Carol CSR", Password: "e2e-password-123"}
 	data := t.TempDir()
@@ -73,6 +74,20 @@ func startServer(t *testing.T, bin, agentDir string) *e2etest.Server {
 	add.Stdin = strings.NewReader(s.Password + "\n")
 	if out, err := add.CombinedOutput(); err != nil {
 		t.Fatalf("rendezvous user add: %v\n%s", err, out)
+	}
+	// More set-up before the server starts: rendezvous commands, with
+	// DATA standing for the data folder.
+	for _, args := range setup {
+		args = slices.Clone(args)
+		for i, a := range args {
+			if a == "DATA" {
+				args[i] = data
+			}
+		}
+		cmd := exec.Command(filepath.Join(bin, "rendezvous"), args...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("rendezvous %v: %v\n%s", args, err, out)
+		}
 	}
 	p := e2etest.Start(t, "rendezvous", nil, filepath.Join(bin, "rendezvous"), "serve", "--data", data,
 		"--listen", "127.0.0.1:0", "--turn-listen", "off", "--agent-dir", agentDir)

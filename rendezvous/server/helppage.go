@@ -77,7 +77,8 @@ code{display:block;padding:.6rem;background:#1d2430;color:#f7f9fb;border-radius:
 <h2>Next: start the Lifeline agent</h2>
 <p>The Lifeline agent keeps your place in line, shows how many are ahead of you, and connects you when a support representative is free. Start it within {{.Keep}} to keep your place.</p>
 {{with .Main}}<p><a class="button" href="{{.URL}}" download="{{.FileName}}">Download the Lifeline agent for {{.Label}}</a> ({{.Size}})</p>
-<p>Open the downloaded file: it takes your place in line by itself, and shows how many are ahead of you.</p>{{end}}
+<p>Open the downloaded file: it takes your place in line by itself, and shows how many are ahead of you.</p>
+{{if eq .OS "Linux"}}<p class="hint">A downloaded program must be allowed to run first: in a terminal, type <code>chmod +x ~/Downloads/{{.FileName}} &amp;&amp; ~/Downloads/{{.FileName}}</code> — or in your file manager open the file's <em>Properties</em>, allow it to run as a program, and open it.</p>{{end}}{{end}}
 {{if .Others}}<p class="hint">For another computer: {{range $i, $o := .Others}}{{if $i}}, {{end}}<a href="{{$o.URL}}" download="{{$o.FileName}}">{{$o.Label}}</a>{{end}}</p>{{end}}
 <p>{{if or .Main .Others}}Or, with{{else}}With{{end}} the agent installed, start it with this command:</p>
 <code>lifeline-agent --server {{.Server}} --queue-ticket {{.Ticket}}</code>
