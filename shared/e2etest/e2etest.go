@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -230,13 +231,15 @@ type Server struct {
 	Email, Name  string
 	Password     string
 	PasswordFile string // holds Password, for --password-file
+	Data         string // the server's data folder
+	bin          string
 }
 
 // StartServer starts lifeline-rendezvous from bin with a CSR account.
 func StartServer(t testing.TB, bin string) *Server {
 	t.Helper()
-	s := &Server{Email: "carol@example.com", Name: "Carol CSR", Password: "e2e-password-123"}
 	data := t.TempDir()
+	s := &Server{Email: "carol@example.com", Name: "Carol CSR", Password: "e2e-password-123", Data: data, bin: bin}
 	add := exec.Command(filepath.Join(bin, "rendezvous"), "user", "add", "--data", data, "--email", s.Email, "--name", s.Name, "--password-stdin")
 	add.Stdin = strings.NewReader(s.Password + "\n")
 	if out, err := add.CombinedOutput(); err != nil {
@@ -268,4 +271,39 @@ func (s *Server) Login(t testing.TB) *client.Client {
 		t.Fatalf("log in as %s over REST: %v", s.Email, err)
 	}
 	return api
+}
+
+// Admin runs a lifeline-rendezvous command beside the running server, as
+// an administrator would; an argument "DATA" stands for the data folder.
+func (s *Server) Admin(t testing.TB, args ...string) {
+	t.Helper()
+	s.admin(t, "", args...)
+}
+
+func (s *Server) admin(t testing.TB, stdin string, args ...string) {
+	t.Helper()
+	args = slices.Clone(args)
+	for i, a := range args {
+		if a == "DATA" {
+			args[i] = s.Data
+		}
+	}
+	cmd := exec.Command(filepath.Join(s.bin, "rendezvous"), args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("rendezvous %v: %v\n%s", args, err, out)
+	}
+}
+
+// AddCSR adds another CSR account and returns a file with its password,
+// for --password-file.
+func (s *Server) AddCSR(t testing.TB, email, name string) string {
+	t.Helper()
+	const pw = "e2e-password-456"
+	s.admin(t, pw+"\n", "user", "add", "--data", "DATA", "--email", email, "--name", name, "--password-stdin")
+	f := filepath.Join(t.TempDir(), "pw")
+	if err := os.WriteFile(f, []byte(pw+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
