@@ -20,7 +20,9 @@ const usage = `Usage: lifeline-rendezvous COMMAND [flags]
 
 Commands:
   serve                       run the server (see: lifeline-rendezvous serve -h)
-  user add --email E --name N [--role csr|admin] --password-stdin
+  user add --email E --name N [--role csr|manager|admin] --password-stdin
+                              a manager is a CSR who also sees everyone's
+                              reports (/reports); an admin can do everything
   user list
   user disable EMAIL          refuse logins of an account
   user enable EMAIL
@@ -34,7 +36,8 @@ Commands:
                               tracking-code (off|optional|required),
                               default-mode (standard|sampling),
                               default-colors (full|16bit|256),
-                              max-transfer-mb (1..10240), and the
+                              max-transfer-mb (1..10240),
+                              retention-days (1..3650), and the
                               features file-transfer, scripts, system-info,
                               reboot, recording (on|off)
   phrase list|add TEXT|remove ID

@@ -30,7 +30,7 @@ func user(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer)
 	case "add":
 		fs.StringVar(&email, "email", "", "email `address` (the login)")
 		fs.StringVar(&name, "name", "", "full `name` shown to customers")
-		fs.StringVar(&role, "role", store.RoleCSR, "csr or admin")
+		fs.StringVar(&role, "role", store.RoleCSR, "csr, manager (a CSR who sees everyone's reports) or admin")
 		fallthrough
 	case "passwd":
 		fs.BoolVar(&pwStdin, "password-stdin", false, "read the password from standard input")
@@ -64,8 +64,8 @@ func user(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer)
 		if email == "" || !strings.Contains(email, "@") || strings.TrimSpace(name) == "" {
 			return usagef("user add: --email and --name are required")
 		}
-		if role != store.RoleCSR && role != store.RoleAdmin {
-			return usagef("user add: --role must be csr or admin")
+		if !store.ValidUserRole(role) {
+			return usagef("user add: --role must be csr, manager or admin")
 		}
 		hash, err := newPasswordHash(pwStdin, stdin)
 		if err != nil {

@@ -32,6 +32,8 @@ type Outcome struct {
 	// end, or to the transfer; SessionOver is false while it goes on.
 	Session     time.Duration
 	SessionOver bool
+	// RequestedAt is when the request joined its line, for reports by day.
+	RequestedAt time.Time
 }
 
 // Span is the least, mean and most of some durations; N is how many.
@@ -39,6 +41,9 @@ type Span struct {
 	N             int
 	Min, Avg, Max time.Duration
 }
+
+// SpanOf is the span of ds; the zero Span when there are none.
+func SpanOf(ds []time.Duration) Span { return span(ds) }
 
 func span(ds []time.Duration) Span {
 	if len(ds) == 0 {

@@ -104,7 +104,7 @@ type QueueRequest struct {
 // without a token of its own is a transferred session's.
 func (r QueueRequest) Outcome(now time.Time) queue.Outcome {
 	o := queue.Outcome{Queue: r.QueueName, Referrer: r.Referrer, Transfer: len(r.TokenHash) == 0,
-		State: r.State, Waited: r.Waited(now)}
+		State: r.State, Waited: r.Waited(now), RequestedAt: r.RequestedAt}
 	switch {
 	case r.State == RequestTransferred && !r.EndedAt.IsZero():
 		o.Session, o.SessionOver = r.EndedAt.Sub(r.AcceptedAt), true
@@ -492,6 +492,24 @@ func (s *sqlStore) ListQueueRequests(ctx context.Context, f QueueRequestFilter) 
 		return nil, fmt.Errorf("store: list queue requests: %w", err)
 	}
 	return collect(rows, "list queue requests", scanRequest)
+}
+
+func (s *sqlStore) QueueRequestsOfSessions(ctx context.Context, from, to time.Time) ([]QueueRequest, error) {
+	q := `SELECT ` + requestCols + requestFrom + ` WHERE r.session_id IS NOT NULL`
+	var args []any
+	if !from.IsZero() {
+		q += ` AND s.created_at >= ?`
+		args = append(args, toMillis(from))
+	}
+	if !to.IsZero() {
+		q += ` AND s.created_at < ?`
+		args = append(args, toMillis(to))
+	}
+	rows, err := s.r.QueryContext(ctx, s.d.rebind(q+` ORDER BY r.entry`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: queue requests of sessions: %w", err)
+	}
+	return collect(rows, "queue requests of sessions", scanRequest)
 }
 
 // RecentWaits returns how long the queue's latest n accepted requests

@@ -329,6 +329,24 @@ func TestQueueRequests(t *testing.T) {
 		if err != nil || !slices.Equal(requestIDs(list), []string{"n1"}) {
 			t.Errorf("ListQueueRequests(network) = %v, %v", requestIDs(list), err)
 		}
+
+		// For the session reports: the requests of the sessions of a
+		// period, by when the session began, not the request.
+		for _, tc := range []struct {
+			name     string
+			from, to time.Time
+			want     []string
+		}{
+			{"s1's period", at(20 * time.Minute), at(21 * time.Minute), []string{"a", "a2"}},
+			{"no limits", time.Time{}, time.Time{}, []string{"a", "a2"}},
+			{"before s1", time.Time{}, at(20 * time.Minute), nil},
+			{"after s1", at(20*time.Minute + time.Millisecond), time.Time{}, nil},
+		} {
+			got, err := s.QueueRequestsOfSessions(ctx, tc.from, tc.to)
+			if err != nil || !slices.Equal(requestIDs(got), tc.want) {
+				t.Errorf("QueueRequestsOfSessions(%s) = %v, %v; want %v", tc.name, requestIDs(got), err, tc.want)
+			}
+		}
 	})
 }
 

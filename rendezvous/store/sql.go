@@ -348,7 +348,7 @@ func (s *sqlStore) CreateUser(ctx context.Context, u User) error {
 	if u.ID == "" || email == "" {
 		return fmt.Errorf("store: create user: id and email are required")
 	}
-	if u.Role != RoleCSR && u.Role != RoleAdmin {
+	if !ValidUserRole(u.Role) {
 		return fmt.Errorf("store: create user %q: invalid role %q", email, u.Role)
 	}
 	if err := u.Limits.Validate(); err != nil {
@@ -640,6 +640,10 @@ func (s *sqlStore) ListSessions(ctx context.Context, f SessionFilter) ([]Session
 	if f.OwnerEmail != "" {
 		q += ` AND u.email = ?`
 		args = append(args, normEmail(f.OwnerEmail))
+	}
+	if f.ParticipantUserID != "" {
+		q += ` AND EXISTS (SELECT 1 FROM participants tp WHERE tp.session_id = s.id AND tp.user_id = ?)`
+		args = append(args, f.ParticipantUserID)
 	}
 	q += ` ORDER BY s.created_at, s.id`
 

@@ -42,11 +42,25 @@ func (e *HostLimitError) Error() string {
 
 func (e *HostLimitError) Is(target error) bool { return target == ErrHostLimit }
 
-// User roles.
+// User roles. A manager is a CSR who also sees every CSR's sessions in
+// the reports; an admin can do everything.
 const (
-	RoleCSR   = "csr"
-	RoleAdmin = "admin"
+	RoleCSR     = "csr"
+	RoleManager = "manager"
+	RoleAdmin   = "admin"
 )
+
+// UserRoles are the roles of accounts, the least first.
+var UserRoles = []string{RoleCSR, RoleManager, RoleAdmin}
+
+// ValidUserRole says whether role is one of UserRoles.
+func ValidUserRole(role string) bool {
+	return role == RoleCSR || role == RoleManager || role == RoleAdmin
+}
+
+// SeesAllReports says whether the account sees every CSR's sessions in
+// the reports, rather than only those it took part in.
+func (u *User) SeesAllReports() bool { return u.Role == RoleAdmin || u.Role == RoleManager }
 
 // Participant roles and session states are stored as the protocol names
 // them, so what clients see is what the database holds.
@@ -72,7 +86,7 @@ type User struct {
 	ID           string
 	Email        string // stored lower-case; unique
 	Name         string
-	Role         string // RoleCSR or RoleAdmin
+	Role         string // RoleCSR, RoleManager or RoleAdmin
 	PasswordHash string // argon2id, PHC string format
 	Disabled     bool
 	FailedLogins int
@@ -165,6 +179,9 @@ type SessionFilter struct {
 	From, To    time.Time // CreatedAt in [From, To)
 	OwnerUserID string
 	OwnerEmail  string
+	// ParticipantUserID selects the sessions that account took part in,
+	// in any role.
+	ParticipantUserID string
 }
 
 // SessionSummary is one row of the sessions report.
@@ -332,6 +349,10 @@ type Store interface {
 	WaitingRequests(ctx context.Context, f WaitingFilter) ([]QueueRequest, error)
 	QueueRequestsOfSession(ctx context.Context, sessionID string) ([]QueueRequest, error) // oldest first
 	ListQueueRequests(ctx context.Context, f QueueRequestFilter) ([]QueueRequest, error)  // by RequestedAt
+	// QueueRequestsOfSessions returns the requests of the sessions
+	// created in [from, to) (zero times do not limit), in the order they
+	// were made: what the session reports tell of queues and transfers.
+	QueueRequestsOfSessions(ctx context.Context, from, to time.Time) ([]QueueRequest, error)
 	RecentWaits(ctx context.Context, queueID string, n int) ([]time.Duration, error)
 	AcceptQueueRequest(ctx context.Context, a QueueAcceptance) error
 }

@@ -121,6 +121,22 @@ func TestUsers(t *testing.T) {
 			}
 		})
 
+		t.Run("roles", func(t *testing.T) {
+			for _, tc := range []struct {
+				role    string
+				seesAll bool
+			}{{RoleCSR, false}, {RoleManager, true}, {RoleAdmin, true}} {
+				u := User{ID: "role-" + tc.role, Email: tc.role + "@example.com", Role: tc.role}
+				if err := s.CreateUser(ctx, u); err != nil {
+					t.Errorf("a %s: %v", tc.role, err)
+				}
+				got, err := s.UserByID(ctx, u.ID)
+				if err != nil || got.Role != tc.role || got.SeesAllReports() != tc.seesAll {
+					t.Errorf("the %s = %+v, %v; sees all reports %v, want %v", tc.role, got, err, got.SeesAllReports(), tc.seesAll)
+				}
+			}
+		})
+
 		t.Run("disable and enable", func(t *testing.T) {
 			for _, disabled := range []bool{true, false} {
 				if err := s.SetUserDisabled(ctx, "BOB@example.com", disabled); err != nil {
@@ -629,6 +645,11 @@ func TestListSessions(t *testing.T) {
 		mustJoin(t, s, "s2", "s2-asst", RoleAssistant, at(time.Hour+time.Minute))
 		mustJoin(t, s, "s2", "s2-sam", RoleSecondary, at(time.Hour+5*time.Minute))
 		mustJoin(t, s, "s2", "s2-pat", RolePrimary, at(time.Hour+3*time.Minute))
+		// Bob assisted in it, later.
+		if err := s.AddParticipant(ctx, Participant{ID: "s2-bob", SessionID: "s2", UserID: "bob", Name: "Bob B", Role: RoleAssistant,
+			JoinedAt: at(time.Hour + 6*time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
 		// s3: two customers in the same millisecond: the one added first.
 		mustSession(t, s, "s3", "100000003", "bob", at(2*time.Hour))
 		mustJoin(t, s, "s3", "s3-cleo", RolePrimary, at(2*time.Hour+10*time.Minute))
@@ -655,6 +676,10 @@ func TestListSessions(t *testing.T) {
 				{"an unknown owner email", SessionFilter{OwnerEmail: "nobody@example.com"}, nil},
 				{"owner id and another's email", SessionFilter{OwnerUserID: "alice", OwnerEmail: "bob@example.com"}, nil},
 				{"owner and range", SessionFilter{OwnerUserID: "bob", To: at(3 * time.Hour)}, []string{"s3"}},
+				{"took part: hosted or assisted", SessionFilter{ParticipantUserID: "bob"}, []string{"s2", "s3", "s4"}},
+				{"took part, only hosted", SessionFilter{ParticipantUserID: "alice"}, []string{"s1", "s2"}},
+				{"took part and range", SessionFilter{ParticipantUserID: "bob", To: at(2 * time.Hour)}, []string{"s2"}},
+				{"took part, nobody", SessionFilter{ParticipantUserID: "carol"}, nil},
 			} {
 				got, err := s.ListSessions(ctx, tc.f)
 				if err != nil {
