@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"lifeline/rendezvous/auth"
+	"lifeline/rendezvous/room"
 	"lifeline/rendezvous/store"
 )
 
@@ -32,65 +34,81 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, &req) {
 		return
 	}
-	ctx := r.Context()
-	bad := func() {
-		s.Metrics.Logins.WithLabelValues("failed").Inc()
-		writeError(w, http.StatusUnauthorized, "invalid_credentials", "The email address or password is not correct.")
-	}
-	u, err := s.Store.UserByEmail(ctx, strings.TrimSpace(req.Email))
-	if errors.Is(err, store.ErrNotFound) {
-		auth.BurnTime(req.Password)
-		bad()
-		return
-	} else if err != nil {
+	u, retry, err := s.checkLogin(r.Context(), req.Email, req.Password)
+	if err != nil {
+		if retry > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(retry.Seconds()))))
+		}
 		s.writeErr(w, err)
 		return
+	}
+	tok, expires, err := s.newLoginToken(r.Context(), u, auth.TokenLifetime)
+	if err != nil {
+		s.writeErr(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"token": tok, "user": toUserJSON(u), "expires_at": expires.UTC()})
+}
+
+var errBadLogin = &room.Error{Status: http.StatusUnauthorized, Code: "invalid_credentials", Msg: "The email address or password is not correct."}
+
+// checkLogin checks an email address and password, for the API's login
+// and the report pages' alike: the same answer and the same time for an
+// unknown email as for a wrong password, and the lockout after
+// auth.MaxFailures wrong ones, when retry is how long it lasts. Refusals
+// are *room.Error; each attempt is counted in lifeline_logins_total.
+func (s *Server) checkLogin(ctx context.Context, email, password string) (_ *store.User, retry time.Duration, _ error) {
+	u, err := s.Store.UserByEmail(ctx, strings.TrimSpace(email))
+	if errors.Is(err, store.ErrNotFound) {
+		auth.BurnTime(password)
+		s.Metrics.Logins.WithLabelValues("failed").Inc()
+		return nil, 0, errBadLogin
+	} else if err != nil {
+		return nil, 0, err
 	}
 	now := s.Now()
 	if now.Before(u.LockedUntil) {
 		wait := u.LockedUntil.Sub(now)
-		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		s.Metrics.Logins.WithLabelValues("locked").Inc()
-		writeError(w, http.StatusLocked, "account_locked", fmt.Sprintf(
+		return nil, wait, &room.Error{Status: http.StatusLocked, Code: "account_locked", Msg: fmt.Sprintf(
 			"This account is locked after %d failed logins. Try again in %d minutes, or ask an administrator to reset the password.",
-			auth.MaxFailures, int(math.Ceil(wait.Minutes()))))
-		return
+			auth.MaxFailures, int(math.Ceil(wait.Minutes())))}
 	}
-	ok, err := auth.VerifyPassword(u.PasswordHash, req.Password)
+	ok, err := auth.VerifyPassword(u.PasswordHash, password)
 	if err != nil {
-		s.writeErr(w, fmt.Errorf("verify password of %s: %w", u.Email, err))
-		return
+		return nil, 0, fmt.Errorf("verify password of %s: %w", u.Email, err)
 	}
 	if !ok {
 		failures, until := auth.AfterFailure(u.FailedLogins, now)
 		if err := s.Store.SetLoginState(ctx, u.ID, failures, until); err != nil {
-			s.writeErr(w, err)
-			return
+			return nil, 0, err
 		}
-		bad()
-		return
+		s.Metrics.Logins.WithLabelValues("failed").Inc()
+		return nil, 0, errBadLogin
 	}
 	if u.Disabled {
-		s.writeErr(w, errDisabled)
-		return
+		return nil, 0, errDisabled
 	}
 	if u.FailedLogins != 0 || !u.LockedUntil.IsZero() {
 		if err := s.Store.SetLoginState(ctx, u.ID, 0, time.Time{}); err != nil {
-			s.writeErr(w, err)
-			return
+			return nil, 0, err
 		}
 	}
+	s.Metrics.Logins.WithLabelValues("ok").Inc()
+	return &u, 0, nil
+}
+
+// newLoginToken stores a new login token of u, valid for lifetime.
+func (s *Server) newLoginToken(ctx context.Context, u *store.User, lifetime time.Duration) (string, time.Time, error) {
 	tok, hash, err := auth.NewToken(auth.UserTokenPrefix)
 	if err != nil {
-		s.writeErr(w, err)
-		return
+		return "", time.Time{}, err
 	}
-	if err := s.Store.CreateToken(ctx, store.Token{Hash: hash, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(auth.TokenLifetime)}); err != nil {
-		s.writeErr(w, err)
-		return
+	now := s.Now()
+	if err := s.Store.CreateToken(ctx, store.Token{Hash: hash, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(lifetime)}); err != nil {
+		return "", time.Time{}, err
 	}
-	s.Metrics.Logins.WithLabelValues("ok").Inc()
-	writeJSON(w, http.StatusOK, map[string]any{"token": tok, "user": toUserJSON(&u), "expires_at": now.Add(auth.TokenLifetime).UTC()})
+	return tok, now.Add(lifetime), nil
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {

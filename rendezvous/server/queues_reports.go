@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"net/http"
@@ -42,35 +43,51 @@ func (d *desk) queueOutcomes(w http.ResponseWriter, r *http.Request) ([]queue.Ou
 			}
 		}
 	}
-	ctx := r.Context()
-	reqs, err := d.s.Store.ListQueueRequests(ctx, f)
+	outs, names, err := d.s.visibleOutcomes(r.Context(), u, f)
 	if err != nil {
 		d.s.writeErr(w, err)
 		return nil, nil, false
 	}
+	return outs, names, true
+}
+
+// visibleOutcomes reads the requests f selects that u may see in the
+// queue reports, as they count them, with the display names of their
+// queues: admins and managers see every queue, and the sessions
+// transferred to one CSR (the queue ""); a CSR sees the queues they serve.
+func (s *Server) visibleOutcomes(ctx context.Context, u *store.User, f store.QueueRequestFilter) ([]queue.Outcome, map[string]string, error) {
+	reqs, err := s.Store.ListQueueRequests(ctx, f)
+	if err != nil {
+		return nil, nil, err
+	}
 	served := map[string]bool{}
-	if u.Role != store.RoleAdmin {
-		mine, err := d.s.Store.MemberQueues(ctx, u.ID)
+	if !u.SeesAllReports() {
+		mine, err := s.Store.MemberQueues(ctx, u.ID)
 		if err != nil {
-			d.s.writeErr(w, err)
-			return nil, nil, false
+			return nil, nil, err
 		}
 		for _, q := range mine {
 			served[q.ID] = true
 		}
 	}
-	now := d.s.Now()
-	names := map[string]string{}
+	now := s.Now()
+	names := map[string]string{"": offersName}
 	var outs []queue.Outcome
 	for _, req := range reqs {
-		if u.Role != store.RoleAdmin && !served[req.QueueID] {
+		if !u.SeesAllReports() && !served[req.QueueID] {
 			continue
 		}
-		names[req.QueueName] = req.QueueDisplayName
+		if req.QueueName != "" {
+			names[req.QueueName] = req.QueueDisplayName
+		}
 		outs = append(outs, req.Outcome(now))
 	}
-	return outs, names, true
+	return outs, names, nil
 }
+
+// offersName is what the queue reports call the sessions transferred to
+// one CSR rather than to a queue.
+const offersName = "Transferred to a support representative"
 
 type spanJSON struct {
 	Count      int   `json:"count"`
@@ -113,9 +130,6 @@ func (d *desk) handleCallVolume(w http.ResponseWriter, r *http.Request) {
 	rows := []row{}
 	for _, v := range queue.CallVolume(outs) {
 		name := names[v.Queue]
-		if v.Queue == "" {
-			name = "Transferred to a support representative"
-		}
 		rows = append(rows, row{Queue: v.Queue, QueueName: name, Requests: v.Requests, Successful: v.Successful,
 			Abandoned: v.Abandoned, Waiting: v.Waiting, Wait: spanOf(v.Wait), AbandonedWait: spanOf(v.AbandonedWait), Session: spanOf(v.Session)})
 	}

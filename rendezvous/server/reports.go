@@ -27,7 +27,27 @@ type report struct {
 	Chat          []reportChat        `json:"chat"`
 	ScriptRuns    []reportScript      `json:"script_runs"`
 	FileTransfers []reportTransfer    `json:"file_transfers"`
+	QueueRequests []reportRequest     `json:"queue_requests"`
 	Notes         string              `json:"notes"`
+}
+
+// reportRequest is a request for help the session came from, or a
+// transfer of it: what the customer gave, and how it went. Names, not ids.
+type reportRequest struct {
+	Queue         string    `json:"queue"` // "" for a transfer to one CSR
+	QueueName     string    `json:"queue_name"`
+	OfferedTo     string    `json:"offered_to,omitempty"`
+	Name          string    `json:"name"`
+	Email         string    `json:"email"`
+	Problem       string    `json:"problem"`
+	Referrer      string    `json:"referrer"`
+	State         string    `json:"state"`
+	RequestedAt   time.Time `json:"requested_at"`
+	AcceptedAt    any       `json:"accepted_at"`
+	AcceptedBy    string    `json:"accepted_by"`
+	EndedAt       any       `json:"ended_at"`
+	TransferredBy string    `json:"transferred_by,omitempty"`
+	Message       string    `json:"message,omitempty"`
 }
 
 type reportSession struct {
@@ -102,7 +122,7 @@ type reportTransfer struct {
 }
 
 // loadReport reads a session's report for a CSR who took part in it, or an
-// admin.
+// admin or manager.
 func (s *Server) loadReport(ctx context.Context, u *store.User, id string) (*report, error) {
 	sess, err := s.Store.SessionByID(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -114,7 +134,7 @@ func (s *Server) loadReport(ctx context.Context, u *store.User, id string) (*rep
 	if err != nil {
 		return nil, err
 	}
-	allowed := u.Role == store.RoleAdmin || sess.OwnerUserID == u.ID
+	allowed := u.SeesAllReports() || sess.OwnerUserID == u.ID
 	for _, p := range parts {
 		allowed = allowed || p.UserID == u.ID
 	}
@@ -129,9 +149,23 @@ func (s *Server) loadReport(ctx context.Context, u *store.User, id string) (*rep
 		ID: sess.ID, Number: sess.Number, State: sess.State, Type: sess.Type, TrackingCode: sess.TrackingCode,
 		CreatedAt: timeOrNil(sess.CreatedAt), EndedAt: timeOrNil(sess.EndedAt), EndReason: sess.EndReason,
 	}, Notes: sess.Notes, Participants: []reportParticipant{}, Events: []reportEvent{}, Chat: []reportChat{},
-		ScriptRuns: []reportScript{}, FileTransfers: []reportTransfer{}}
+		ScriptRuns: []reportScript{}, FileTransfers: []reportTransfer{}, QueueRequests: []reportRequest{}}
 	if owner, err := s.Store.UserByID(ctx, sess.OwnerUserID); err == nil {
 		rep.Session.CSR, rep.Session.CSREmail = owner.Name, owner.Email
+	}
+	reqs, err := s.Store.QueueRequestsOfSession(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range reqs {
+		queueName := r.QueueDisplayName
+		if r.QueueID == "" {
+			queueName = ""
+		}
+		rep.QueueRequests = append(rep.QueueRequests, reportRequest{Queue: r.QueueName, QueueName: queueName, OfferedTo: r.OfferedToName,
+			Name: r.Name, Email: r.Email, Problem: r.Problem, Referrer: r.Referrer, State: r.State, RequestedAt: r.RequestedAt.UTC(),
+			AcceptedAt: timeOrNil(r.AcceptedAt), AcceptedBy: r.AcceptedByName, EndedAt: timeOrNil(r.EndedAt),
+			TransferredBy: r.TransferredByName, Message: r.Message})
 	}
 	names := map[string]string{}
 	for _, p := range parts {
@@ -234,6 +268,26 @@ func (rep *report) writeText(w io.Writer) {
 	if s.EndReason != "" {
 		fmt.Fprintf(w, "End reason:     %s\n", s.EndReason)
 	}
+	if len(rep.QueueRequests) > 0 {
+		fmt.Fprintf(w, "\nRequests\n")
+		for _, q := range rep.QueueRequests {
+			fmt.Fprintf(w, "  %s  %s: %s\n", q.RequestedAt.Format("2006-01-02 15:04:05"), q.Where(), q.Outcome())
+			fmt.Fprintf(w, "        %s", printable(q.Name))
+			if q.Email != "" {
+				fmt.Fprintf(w, " <%s>", printable(q.Email))
+			}
+			if q.Referrer != "" {
+				fmt.Fprintf(w, ", from %s", printable(q.Referrer))
+			}
+			fmt.Fprintln(w)
+			if q.Problem != "" {
+				fmt.Fprintf(w, "        problem: %s\n", printable(q.Problem))
+			}
+			if q.Message != "" {
+				fmt.Fprintf(w, "        message from %s: %s\n", q.TransferredBy, printable(q.Message))
+			}
+		}
+	}
 	fmt.Fprintf(w, "\nParticipants\n")
 	names := map[string]string{}
 	for _, p := range rep.Participants {
@@ -315,6 +369,37 @@ func (rep *report) writeText(w io.Writer) {
 	}
 }
 
+// Where says where a request waited: in a queue, or for one CSR.
+func (q reportRequest) Where() string {
+	if q.QueueName != "" {
+		return "in the queue " + q.QueueName
+	}
+	if q.TransferredBy != "" {
+		return "transferred by " + q.TransferredBy + " to " + q.OfferedTo
+	}
+	return "for " + q.OfferedTo
+}
+
+// Outcome says how a request went, in words.
+func (q reportRequest) Outcome() string {
+	switch q.State {
+	case store.RequestAccepted:
+		return "accepted by " + q.AcceptedBy + " at " + fmtClock(q.AcceptedAt)
+	case store.RequestTransferred:
+		return "accepted by " + q.AcceptedBy + " at " + fmtClock(q.AcceptedAt) + ", transferred on at " + fmtClock(q.EndedAt)
+	case store.RequestAbandoned:
+		return "the customer left the line at " + fmtClock(q.EndedAt)
+	}
+	return "waiting"
+}
+
+func fmtClock(v any) string {
+	if t, ok := v.(time.Time); ok {
+		return t.Format("15:04:05")
+	}
+	return "—"
+}
+
 // printable keeps what the customer's computer sent from acting on the
 // terminal or printer the text report goes to: control characters (escape
 // sequences, carriage returns, bells) become U+FFFD; tabs stay.
@@ -371,7 +456,7 @@ func fmtBytes(n int64) string {
 }
 
 // handleSessionsReport lists sessions, one row each: CSRs see their own,
-// admins everyone's (optionally one CSR's).
+// admins and managers everyone's (optionally one CSR's).
 func (s *Server) handleSessionsReport(w http.ResponseWriter, r *http.Request) {
 	u, ok := s.requireUser(w, r)
 	if !ok {
@@ -395,13 +480,13 @@ func (s *Server) handleSessionsReport(w http.ResponseWriter, r *http.Request) {
 		f.To = f.To.Add(24 * time.Hour) // a date means the whole day
 	}
 	if csr := q.Get("csr"); csr != "" {
-		if u.Role != store.RoleAdmin && !strings.EqualFold(csr, u.Email) {
+		if !u.SeesAllReports() && !strings.EqualFold(csr, u.Email) {
 			writeError(w, http.StatusForbidden, "not_your_sessions", "You can only list your own sessions.")
 			return
 		}
 		f.OwnerEmail = csr
 	}
-	if u.Role != store.RoleAdmin {
+	if !u.SeesAllReports() {
 		f.OwnerUserID = u.ID
 	}
 	rows, err := s.Store.ListSessions(r.Context(), f)

@@ -226,6 +226,8 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/scripts/{id}/input", s.handleScriptFile(true))
 	m.HandleFunc("GET /api/v1/script-categories", s.handleScriptCategories)
 	s.queueRoutes(m)
+	s.reportRoutes(m)
+	s.reportPageRoutes(m)
 	m.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no_such_endpoint", fmt.Sprintf("There is no API endpoint %s %s.", r.Method, r.URL.Path))
 	})
