@@ -102,9 +102,18 @@ func nonEmpty(vs []string) []string {
 	return out
 }
 
-// sessionRows are the sessions of the period that u may see.
+// requestMargin is how long after a period a session may begin whose
+// customer asked for it within the period: the longest wait in a queue
+// that the reports expect.
+const requestMargin = 24 * time.Hour
+
+// sessionRows are the sessions of the period that u may see: those whose
+// help was asked for in it (see reports.SessionRow.RequestedAt).
 func (s *Server) sessionRows(ctx context.Context, u *store.User, p reports.Period) ([]reports.SessionRow, error) {
-	f := store.SessionFilter{From: p.From, To: p.End}
+	// A session begins when help was asked for (a CSR started it) or
+	// later (a CSR accepted the request), so those of the period began in
+	// it, or a little after.
+	f := store.SessionFilter{From: p.From, To: p.End.Add(requestMargin)}
 	if !u.SeesAllReports() {
 		f.ParticipantUserID = u.ID
 	}
@@ -112,7 +121,7 @@ func (s *Server) sessionRows(ctx context.Context, u *store.User, p reports.Perio
 	if err != nil {
 		return nil, err
 	}
-	reqs, err := s.Store.QueueRequestsOfSessions(ctx, p.From, p.End)
+	reqs, err := s.Store.QueueRequestsOfSessions(ctx, f.From, f.To)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +129,13 @@ func (s *Server) sessionRows(ctx context.Context, u *store.User, p reports.Perio
 	if err != nil {
 		return nil, err
 	}
-	return reports.SessionRows(sums, reqs, users), nil
+	var rows []reports.SessionRow
+	for _, r := range reports.SessionRows(sums, reqs, users) {
+		if p.Contains(r.RequestedAt) {
+			rows = append(rows, r)
+		}
+	}
+	return rows, nil
 }
 
 // querySessions is the Query tool: the sessions rq finds, in its order.

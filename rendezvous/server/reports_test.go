@@ -227,6 +227,32 @@ func TestQueryTool(t *testing.T) {
 		!reflect.DeepEqual(column(t, recs, "date"), []string{rs.date(rs.d0), rs.date(rs.d0), rs.date(rs.d1), rs.date(rs.d1)}) {
 		t.Errorf("CSV =\n%v", recs)
 	}
+
+	// A customer who asked just before midnight and was helped after it
+	// is in the day they asked, as the Query tool orders and filters by
+	// when help was asked for.
+	st := rs.ts.Store
+	network, err := st.QueueByName(ctx, "network")
+	must(t, err)
+	late, next := rs.d1.Add(23*time.Hour+58*time.Minute), rs.d1.AddDate(0, 0, 1)
+	must(t, st.CreateQueueRequest(ctx, store.QueueRequest{ID: "R6", QueueID: network.ID, Name: "Uma", Email: "uma@example.org", TokenHash: []byte("token of R6"), RequestedAt: late}))
+	dave := rs.users["Dave"].ID
+	must(t, st.AcceptQueueRequest(ctx, store.QueueAcceptance{RequestID: "R6", UserID: dave, At: next.Add(3 * time.Minute),
+		Session: store.Session{ID: "S6", Number: "100000006", OwnerUserID: dave, CreatedAt: next.Add(3 * time.Minute)},
+		Participants: []store.Participant{{ID: "S6-host", UserID: dave, Name: "Dave", Role: store.RoleHost, JoinedAt: next.Add(3 * time.Minute)},
+			{ID: "S6-cust", Name: "Uma", Role: store.RolePrimary, JoinedAt: next.Add(3 * time.Minute)}}}))
+	for _, tc := range []struct {
+		q    client.ReportQuery
+		want []string
+	}{
+		{client.ReportQuery{From: rs.d1, To: rs.d1}, []string{"S6", "S4", "S3"}},
+		{client.ReportQuery{From: next, To: next}, nil},
+	} {
+		got, err := rs.api["Mona"].QuerySessions(ctx, tc.q)
+		if err != nil || !reflect.DeepEqual(sessionIDs(got), tc.want) {
+			t.Errorf("%+v: %v, %v; want %v", tc.q, sessionIDs(got), err, tc.want)
+		}
+	}
 }
 
 func TestCallVolumeByDay(t *testing.T) {
