@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Charts are SVG drawn here, in the page itself: no script, no image
@@ -126,13 +127,28 @@ func fmtValue(v float64) string {
 }
 
 func text(b *strings.Builder, x, y float64, anchor, extra, s string) {
-	fmt.Fprintf(b, `<text x="%.1f" y="%.1f" text-anchor="%s"%s>%s</text>`, x, y, anchor, extra, html.EscapeString(s))
+	fmt.Fprintf(b, `<text x="%.1f" y="%.1f" text-anchor="%s"%s>%s</text>`, x, y, anchor, extra, esc(s))
+}
+
+// esc is s as SVG text: escaped, and without the characters XML has no
+// place for (control characters, U+FFFE and U+FFFF), which a name could
+// hold but a chart need not show.
+func esc(s string) string {
+	return html.EscapeString(strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t':
+			return ' '
+		case r < 0x20, r == 0xFFFE, r == 0xFFFF, r == utf8.RuneError:
+			return -1
+		}
+		return r
+	}, s))
 }
 
 func (c BarChart) open(b *strings.Builder, height int) {
 	fmt.Fprintf(b, `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="100%%" role="img" aria-label="%s" font-family="system-ui,sans-serif" font-size="%d" fill="%s">`,
-		chartWidth, height, html.EscapeString(c.Title), fontSize, colorText)
-	fmt.Fprintf(b, `<title>%s</title>`, html.EscapeString(c.Title))
+		chartWidth, height, esc(c.Title), fontSize, colorText)
+	fmt.Fprintf(b, `<title>%s</title>`, esc(c.Title))
 	// The legend, along the top.
 	x := 8.0
 	for _, s := range c.Series {
@@ -176,7 +192,7 @@ func (c BarChart) vertical(b *strings.Builder) {
 			}
 			h := s.Values[i] / vmax * plotH
 			fmt.Fprintf(b, `<rect class="bar" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s: %s %s</title></rect>`,
-				x, y(base+s.Values[i]), barW, h, s.Color, html.EscapeString(label), html.EscapeString(fmtValue(s.Values[i])), html.EscapeString(s.Name))
+				x, y(base+s.Values[i]), barW, h, s.Color, esc(label), esc(fmtValue(s.Values[i])), esc(s.Name))
 			base += s.Values[i]
 		}
 		if tot[i] > 0 && slot >= 18 {
@@ -230,7 +246,7 @@ func (c BarChart) horizontal(b *strings.Builder) {
 				continue
 			}
 			fmt.Fprintf(b, `<rect class="bar" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s: %s %s</title></rect>`,
-				x(base), by, s.Values[i]/vmax*plotW, barH, s.Color, html.EscapeString(label), html.EscapeString(fmtValue(s.Values[i])), html.EscapeString(s.Name))
+				x(base), by, s.Values[i]/vmax*plotW, barH, s.Color, esc(label), esc(fmtValue(s.Values[i])), esc(s.Name))
 			base += s.Values[i]
 		}
 		end, value := x(tot[i]), fmtValue(tot[i])

@@ -335,3 +335,40 @@ func FuzzParsePeriod(f *testing.F) {
 		}
 	})
 }
+
+// A chart's labels are names people typed: whatever they are, the chart
+// is well-formed and the names are text in it, never markup.
+func FuzzChart(f *testing.F) {
+	for _, seed := range []string{"Carol", "", "<script>alert(1)</script>", `"&'`, strings.Repeat("Ω", 80), "a\tb\x01\uFFFE", "\xff\xfe"} {
+		f.Add(seed, 3.0, false)
+	}
+	f.Fuzz(func(t *testing.T, label string, value float64, horizontal bool) {
+		if math.IsNaN(value) || math.IsInf(value, 0) || math.Abs(value) > 1e12 {
+			t.Skip("not a count")
+		}
+		svg := string(BarChart{Title: label, Labels: []string{label, "x"}, Horizontal: horizontal,
+			Series: []Series{{Name: label, Color: ColorTime, Values: []float64{value, 1}}}}.SVG())
+		dec := xml.NewDecoder(strings.NewReader(svg))
+		elements := 0
+		for {
+			tok, err := dec.Token()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("not well-formed: %v\n%s", err, svg)
+			}
+			if se, ok := tok.(xml.StartElement); ok {
+				elements++
+				switch se.Name.Local {
+				case "svg", "title", "text", "rect", "line", "path":
+				default:
+					t.Fatalf("an element %q from a label", se.Name.Local)
+				}
+			}
+		}
+		if elements < 4 {
+			t.Fatalf("only %d elements", elements)
+		}
+	})
+}
