@@ -72,6 +72,10 @@ func (s *Server) parseReportQuery(ctx context.Context, u *store.User, v url.Valu
 		// Newest first, unless asked otherwise.
 		rq.Sort, rq.Desc = reports.SortRequested, v.Get("dir") != "asc"
 	}
+	if len(v["csr"]) > maxReportFilters || len(v["queue"]) > maxReportFilters {
+		return rq, &room.Error{Status: http.StatusBadRequest, Code: "too_many_filters",
+			Msg: fmt.Sprintf("Choose at most %d queues and %d CSRs, or none for all of them.", maxReportFilters, maxReportFilters)}
+	}
 	for _, email := range nonEmpty(v["csr"]) {
 		if !u.SeesAllReports() && !strings.EqualFold(email, u.Email) {
 			return rq, errNotYourSessions
@@ -88,6 +92,11 @@ func (s *Server) parseReportQuery(ctx context.Context, u *store.User, v url.Valu
 	}
 	return rq, nil
 }
+
+// maxReportFilters bounds the queues and CSRs a report is asked for, each
+// of which the server looks up: more than any site has, fewer than would
+// keep it busy.
+const maxReportFilters = 200
 
 var errNotYourSessions = &room.Error{Status: http.StatusForbidden, Code: "not_your_sessions",
 	Msg: "You can only see reports of your own sessions."}

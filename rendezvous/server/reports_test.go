@@ -413,6 +413,14 @@ func TestReportRefusals(t *testing.T) {
 			_, err := rs.api["Mona"].QuerySessions(ctx, client.ReportQuery{Sort: "colour"})
 			return err
 		}, http.StatusBadRequest, "invalid_sort", `not "colour"`},
+		{"too many CSRs", func() error {
+			many := make([]string, 201)
+			for i := range many {
+				many[i] = fmt.Sprintf("csr%d@example.com", i)
+			}
+			_, err := rs.api["Mona"].QuerySessions(ctx, client.ReportQuery{CSRs: many})
+			return err
+		}, http.StatusBadRequest, "too_many_filters", "Choose at most 200 queues and 200 CSRs"},
 		{"no login", func() error {
 			_, err := rs.ts.Client().CSRActivityReport(ctx, client.ReportQuery{})
 			return err
