@@ -25,7 +25,6 @@ type Grants struct {
 	mu      sync.RWMutex
 	all     bool
 	allowed map[string]map[string]bool // participant → action → allowed
-	gen     uint64                     // bumped by every withdrawal
 }
 
 // New returns an empty set: nothing is allowed.
@@ -97,16 +96,6 @@ func (g *Grants) Take(participant, action string) bool {
 	return true
 }
 
-// Generation changes whenever grants are withdrawn (Revoke,
-// RevokeActions, RevokeParticipant). Something that runs on a grant taken
-// earlier — a file-transfer session — checks it is unchanged before each
-// step, so Stop ends it at once.
-func (g *Grants) Generation() uint64 {
-	g.mu.RLock()
-	defer g.mu.RUnlock()
-	return g.gen
-}
-
 // RevokeActions withdraws the given actions from everyone (the screen
 // sharing ended: view and control, but not a file transfer).
 func (g *Grants) RevokeActions(actions ...string) {
@@ -117,7 +106,6 @@ func (g *Grants) RevokeActions(actions ...string) {
 			delete(m, a)
 		}
 	}
-	g.gen++
 }
 
 // Revoke withdraws everything, including "allow all": after the customer
@@ -127,7 +115,6 @@ func (g *Grants) Revoke() {
 	defer g.mu.Unlock()
 	g.all = false
 	clear(g.allowed)
-	g.gen++
 }
 
 // RevokeParticipant withdraws what one participant was allowed (it left).
@@ -135,5 +122,4 @@ func (g *Grants) RevokeParticipant(participant string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	delete(g.allowed, participant)
-	g.gen++
 }
