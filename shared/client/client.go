@@ -241,7 +241,28 @@ type Report struct {
 	} `json:"chat"`
 	ScriptRuns    []ReportScript   `json:"script_runs"`
 	FileTransfers []ReportTransfer `json:"file_transfers"`
+	QueueRequests []ReportRequest  `json:"queue_requests"`
 	Notes         string           `json:"notes"`
+}
+
+// ReportRequest is a request for help a session came from, or a transfer
+// of it, oldest first. Names, not ids: AcceptedBy, OfferedTo and
+// TransferredBy are CSRs' names.
+type ReportRequest struct {
+	Queue         string     `json:"queue"` // "" for a transfer to one CSR
+	QueueName     string     `json:"queue_name"`
+	OfferedTo     string     `json:"offered_to"`
+	Name          string     `json:"name"`
+	Email         string     `json:"email"`
+	Problem       string     `json:"problem"`
+	Referrer      string     `json:"referrer"`
+	State         string     `json:"state"`
+	RequestedAt   time.Time  `json:"requested_at"`
+	AcceptedAt    *time.Time `json:"accepted_at"`
+	AcceptedBy    string     `json:"accepted_by"`
+	EndedAt       *time.Time `json:"ended_at"`
+	TransferredBy string     `json:"transferred_by"`
+	Message       string     `json:"message"`
 }
 
 // ReportScript is one script of a run on the customer's computer, as its

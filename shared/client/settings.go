@@ -53,6 +53,9 @@ type Settings struct {
 	// MaxTransferMB is the largest file transfer the site allows, in MiB
 	// (State.MaxTransferBytes carries it in bytes into every session).
 	MaxTransferMB int `json:"max_transfer_mb"`
+	// RetentionDays is how long the record of an ended session is kept
+	// for the reports.
+	RetentionDays int `json:"retention_days"`
 }
 
 // QuickPhrase is a prepared chat line.
