@@ -23,6 +23,15 @@
 // deletes the CSR's own (the files are read and checked against the 1 MB
 // limit before anything is sent).
 //
+// The Reports window (from the top bar) covers a period, the last 7 days
+// unless the CSR types other dates (the server refuses more than three
+// months, with a sentence the window shows): the Query tool's sessions,
+// searched by customer and sorted by any column through the server, with
+// the selected session's Session Details (participants, requests, chat,
+// notes, scripts, file transfers, events); Call Volume by day and CSR
+// Activity, with a bar per line; Export CSV… saves the server's CSV of the
+// report shown. A CSR sees their own sessions, a manager everyone's.
+//
 // The customer's computer, each tool after the customer's consent (and
 // hidden when the site switched it off): System Information (categories,
 // Refresh, Save as text, Print through console/printing), Run Scripts
@@ -116,6 +125,7 @@ type ui struct {
 	focused  bool                  // the console is the foreground app
 	starting bool                  // a start or assist is on its way
 	scripts  *scriptsWindow        // the Script Library window, when open
+	reports  *reportsWindow        // the Reports window, when open
 	q        *queuesUI             // the Queues tab and its board
 
 	mu   sync.Mutex // guards ctrl, which goroutines read
@@ -144,6 +154,7 @@ func newUI(a fyne.App, cfg Config) *ui {
 	u.main.OnAssist = u.askAssist
 	u.main.OnLogout = u.doLogout
 	u.main.OnScripts = u.openScripts
+	u.main.OnReports = u.openReports
 	u.main.OnSelect = u.selected
 	u.initQueues()
 	u.win.SetContent(u.login.content)

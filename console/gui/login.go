@@ -283,6 +283,7 @@ func (u *ui) doLogout() {
 	u.mu.Unlock()
 	u.prof.clear()
 	u.closeScripts()
+	u.closeReports()
 	u.stopQueues()
 	u.win.SetContent(u.login.content)
 	u.win.SetTitle("Lifeline Console")

@@ -22,6 +22,7 @@ type mainView struct {
 	startBtn   *widget.Button
 	assistBtn  *widget.Button
 	scriptsBtn *widget.Button
+	reportsBtn *widget.Button
 	logoutBtn  *widget.Button
 
 	idle       fyne.CanvasObject
@@ -43,6 +44,7 @@ type mainView struct {
 
 	OnStart, OnAssist, OnLogout func()
 	OnScripts                   func() // opens the Script Library
+	OnReports                   func() // opens the Reports window
 	OnSelect                    func(session string)
 }
 
@@ -57,6 +59,7 @@ func newMainView() *mainView {
 	v.startBtn.Importance = widget.HighImportance
 	v.assistBtn = widget.NewButtonWithIcon("Assist Session…", theme.AccountIcon(), func() { call(v.OnAssist) })
 	v.scriptsBtn = widget.NewButtonWithIcon("Script Library", theme.ListIcon(), func() { call(v.OnScripts) })
+	v.reportsBtn = widget.NewButtonWithIcon("Reports", theme.HistoryIcon(), func() { call(v.OnReports) })
 	v.logoutBtn = widget.NewButtonWithIcon("Log Out", theme.LogoutIcon(), func() { call(v.OnLogout) })
 
 	v.idleStart = widget.NewButtonWithIcon("Start Session", theme.MediaPlayIcon(), func() { call(v.OnStart) })
@@ -80,7 +83,7 @@ func newMainView() *mainView {
 
 	bar := container.NewBorder(nil, nil,
 		container.NewHBox(widget.NewIcon(theme.AccountIcon()), v.user),
-		container.NewHBox(v.limit, v.startBtn, v.assistBtn, v.scriptsBtn, v.logoutBtn),
+		container.NewHBox(v.limit, v.startBtn, v.assistBtn, v.scriptsBtn, v.reportsBtn, v.logoutBtn),
 		container.NewCenter(v.status))
 	v.content = container.NewBorder(container.NewVBox(bar, widget.NewSeparator()), nil, nil, nil, v.body)
 	return v

@@ -305,7 +305,10 @@ func play(u *ui, ts *rendezvoustest.Server, tb *mainTB, dir string) (err error) 
 	if err := until("no session", func() bool { return len(u.sessions) == 0 }); err != nil {
 		return err
 	}
-	return shootQueues(u, ts, tb, dir)
+	if err := shootQueues(u, ts, tb, dir); err != nil {
+		return err
+	}
+	return shootReports(u, dir)
 }
 
 // shootScripts fills the Script Library with a few scripts, Carol's and a

@@ -218,10 +218,10 @@ func (c *Client) LeaveSession(ctx context.Context, id string) error {
 type Report struct {
 	Session struct {
 		ID, Number, State, Type, CSR string
-		TrackingCode                 string `json:"tracking_code"`
-		CSREmail                     string `json:"csr_email"`
-		EndReason                    string `json:"end_reason"`
-		CreatedAt                    *time.Time
+		TrackingCode                 string     `json:"tracking_code"`
+		CSREmail                     string     `json:"csr_email"`
+		EndReason                    string     `json:"end_reason"`
+		CreatedAt                    *time.Time `json:"created_at"`
 		EndedAt                      *time.Time `json:"ended_at"`
 	} `json:"session"`
 	Participants []struct {
