@@ -269,7 +269,7 @@ func detailSections(r client.Report, loc *time.Location) []detailSection {
 	if s.TrackingCode != "" {
 		info = append(info, "Tracking code: "+s.TrackingCode)
 	}
-	add("Session", info, "")
+	add("Summary", info, "")
 	var lines []string
 	for _, p := range r.Participants {
 		who := p.Name

@@ -238,7 +238,7 @@ func FuzzDetailSections(f *testing.F) {
 		for _, s := range detailSections(r, time.UTC) {
 			titles = append(titles, s.title)
 		}
-		want := []string{"Session", "Participants", "Requests", "Chat", "Notes", "Scripts", "File transfers", "Events"}
+		want := []string{"Summary", "Participants", "Requests", "Chat", "Notes", "Scripts", "File transfers", "Events"}
 		if !slices.Equal(titles, want) {
 			t.Fatalf("sections %v, want %v", titles, want)
 		}
