@@ -76,8 +76,7 @@ func (a *Agent) serveScripts(tp *toolPeer, from string, ch *transport.Channel) {
 	conn := dcconn.New(ch)
 	defer conn.Close()
 	defer awaitClose(tp.ctx, conn)
-	detail, allowed := a.takeScriptGrant(from)
-	if !allowed {
+	if !a.grants.Allowed(from, protocol.ActionScripts) {
 		_ = toolwire.SendJSON(conn, toolwire.Status{Error: notAllowed("running scripts")})
 		return
 	}
@@ -90,12 +89,22 @@ func (a *Agent) serveScripts(tp *toolPeer, from string, ch *transport.Channel) {
 		_ = toolwire.SendJSON(conn, toolwire.RunEvent{Error: "The run was refused: " + err.Error()})
 		return
 	}
+	// The grant is used up only by a run that arrived whole: a console
+	// that lost a channel may try again on another.
+	detail, allowed := a.takeScriptGrant(from)
+	if !allowed {
+		_ = toolwire.SendJSON(conn, toolwire.RunEvent{Error: notAllowed("running scripts")})
+		return
+	}
 	names := make([]string, len(scripts))
 	for i, s := range scripts {
 		names[i] = s.Name
 	}
 	if detail != "" && detail != toolwire.RunDetail(names) {
 		_ = toolwire.SendJSON(conn, toolwire.RunEvent{Error: "These are not the scripts the customer allowed."})
+		return
+	}
+	if err := toolwire.SendJSON(conn, toolwire.RunEvent{Started: true}); err != nil {
 		return
 	}
 	who := a.nameOf(from)
@@ -153,9 +162,13 @@ func outcome(r *protocol.ScriptResult) string {
 	return "could not run"
 }
 
+// runArrival bounds how long a run's scripts may take to arrive after the
+// agent said it is ready (2 MB at most per script and input).
+const runArrival = 30 * time.Second
+
 // receiveRun reads a run request and its files.
 func receiveRun(ctx context.Context, conn *dcconn.Conn) ([]scriptrun.Script, string, error) {
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	ctx, cancel := context.WithTimeout(ctx, runArrival)
 	defer cancel()
 	var req toolwire.RunRequest
 	if err := toolwire.RecvJSON(ctx, conn, &req); err != nil {

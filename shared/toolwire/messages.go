@@ -78,13 +78,15 @@ func (r *RunRequest) Check() error {
 	return nil
 }
 
-// RunEvent is what the agent sends back during a run, in order: output
-// pieces and results as they come, then one with Done (or Error).
+// RunEvent is what the agent sends back during a run, in order: one with
+// Started once the scripts arrived and were accepted, output pieces and
+// results as they come, then one with Done (or Error).
 type RunEvent struct {
-	Output *RunOutput             `json:"output,omitempty"`
-	Result *protocol.ScriptResult `json:"result,omitempty"`
-	Done   bool                   `json:"done,omitempty"`
-	Error  string                 `json:"error,omitempty"`
+	Started bool                   `json:"started,omitempty"`
+	Output  *RunOutput             `json:"output,omitempty"`
+	Result  *protocol.ScriptResult `json:"result,omitempty"`
+	Done    bool                   `json:"done,omitempty"`
+	Error   string                 `json:"error,omitempty"`
 }
 
 // RunOutput is a piece of a script's output.
