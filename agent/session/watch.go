@@ -14,6 +14,7 @@ import (
 
 	"lifeline/shared/codec"
 	"lifeline/shared/protocol"
+	"lifeline/shared/rgba"
 	"lifeline/shared/transport"
 )
 
@@ -270,7 +271,7 @@ func (a *Agent) WatchSnapshotInto(dst *image.RGBA) (img *image.RGBA, n int64, er
 		return nil, p.frames, ErrNotWatching
 	}
 	if dst == nil || dst.Rect != p.img.Rect || dst.Stride != p.img.Stride {
-		return cloneRGBA(p.img), p.frames, nil
+		return rgba.Clone(p.img), p.frames, nil
 	}
 	copy(dst.Pix, p.img.Pix)
 	return dst, p.frames, nil
@@ -509,31 +510,11 @@ func (p *picture) publish(w *watch, img *image.RGBA, changed []image.Rectangle, 
 		return
 	}
 	if full || p.img == nil || p.img.Rect != img.Rect {
-		p.img = cloneRGBA(img)
+		p.img = rgba.Clone(img)
 	} else {
 		for _, r := range changed {
-			copyRect(p.img, img, r)
+			rgba.CopyRect(p.img, img, r)
 		}
 	}
 	p.frames++
-}
-
-func cloneRGBA(src *image.RGBA) *image.RGBA {
-	dst := image.NewRGBA(src.Rect)
-	for y := src.Rect.Min.Y; y < src.Rect.Max.Y; y++ {
-		copy(dst.Pix[dst.PixOffset(src.Rect.Min.X, y):dst.PixOffset(src.Rect.Max.X, y)],
-			src.Pix[src.PixOffset(src.Rect.Min.X, y):src.PixOffset(src.Rect.Max.X, y)])
-	}
-	return dst
-}
-
-func copyRect(dst, src *image.RGBA, r image.Rectangle) {
-	r = r.Intersect(src.Rect).Intersect(dst.Rect)
-	if r.Empty() {
-		return
-	}
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		copy(dst.Pix[dst.PixOffset(r.Min.X, y):dst.PixOffset(r.Max.X, y)],
-			src.Pix[src.PixOffset(r.Min.X, y):src.PixOffset(r.Max.X, y)])
-	}
 }

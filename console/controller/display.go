@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"lifeline/shared/rgba"
 	"lifeline/shared/transport"
 )
 
@@ -157,10 +158,10 @@ func (d *display) publish(st *stream, id uint32, img *image.RGBA, changed []imag
 		return
 	}
 	if full || d.img == nil || d.img.Rect != img.Rect {
-		d.img = cloneRGBA(img)
+		d.img = rgba.Clone(img)
 	} else {
 		for _, r := range changed {
-			copyRect(d.img, img, r)
+			rgba.CopyRect(d.img, img, r)
 		}
 	}
 	d.frames++
@@ -235,26 +236,6 @@ func pruneTimes(s []time.Time, now time.Time) []time.Time {
 		i++
 	}
 	return append(s[:0], s[i:]...)
-}
-
-func cloneRGBA(src *image.RGBA) *image.RGBA {
-	dst := image.NewRGBA(src.Rect)
-	for y := src.Rect.Min.Y; y < src.Rect.Max.Y; y++ {
-		copy(dst.Pix[dst.PixOffset(src.Rect.Min.X, y):dst.PixOffset(src.Rect.Max.X, y)],
-			src.Pix[src.PixOffset(src.Rect.Min.X, y):src.PixOffset(src.Rect.Max.X, y)])
-	}
-	return dst
-}
-
-func copyRect(dst, src *image.RGBA, r image.Rectangle) {
-	r = r.Intersect(src.Rect).Intersect(dst.Rect)
-	if r.Empty() {
-		return
-	}
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		copy(dst.Pix[dst.PixOffset(r.Min.X, y):dst.PixOffset(r.Max.X, y)],
-			src.Pix[src.PixOffset(r.Min.X, y):src.PixOffset(r.Max.X, y)])
-	}
 }
 
 // wait blocks until check reports done or an error.
@@ -368,7 +349,7 @@ func (s *Session) Snapshot() (*image.RGBA, int64, error) {
 	if d.img == nil {
 		return nil, d.frames, ErrNoFrame
 	}
-	return cloneRGBA(d.img), d.frames, nil
+	return rgba.Clone(d.img), d.frames, nil
 }
 
 // SnapshotInto is Snapshot copying into dst when dst has the screen's
@@ -383,7 +364,7 @@ func (s *Session) SnapshotInto(dst *image.RGBA) (*image.RGBA, int64, error) {
 		return nil, d.frames, ErrNoFrame
 	}
 	if dst == nil || dst.Rect != d.img.Rect || dst.Stride != d.img.Stride {
-		return cloneRGBA(d.img), d.frames, nil
+		return rgba.Clone(d.img), d.frames, nil
 	}
 	copy(dst.Pix, d.img.Pix)
 	return dst, d.frames, nil
