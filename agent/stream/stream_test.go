@@ -3,6 +3,7 @@ package stream
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"sync"
@@ -105,20 +106,16 @@ func TestOneEncodeForAllViewers(t *testing.T) {
 	st.AddViewer("two", a2)
 	until := func(what string, cond func() bool) {
 		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for !cond() {
-			if time.Now().After(deadline) {
-				d1.mu.Lock()
-				n1 := d1.frames
-				d1.mu.Unlock()
-				d2.mu.Lock()
-				n2 := d2.frames
-				d2.mu.Unlock()
-				f, b := st.Stats()
-				t.Fatalf("timed out: %s (viewer frames %d, %d; encoded %d frames, %d bytes)", what, n1, n2, f, b)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+		waitUntil(t, what, cond, func() string {
+			d1.mu.Lock()
+			n1 := d1.frames
+			d1.mu.Unlock()
+			d2.mu.Lock()
+			n2 := d2.frames
+			d2.mu.Unlock()
+			f, b := st.Stats()
+			return fmt.Sprintf(" (viewer frames %d, %d; encoded %d frames, %d bytes)", n1, n2, f, b)
+		})
 	}
 	until("both viewers show the screen", func() bool { return d1.equals(scr.Snapshot()) && d2.equals(scr.Snapshot()) })
 	before, _ := st.Stats()
@@ -152,16 +149,7 @@ func TestObserverCannotChangeOptions(t *testing.T) {
 	d1, d2 := watch(t, v1), watch(t, v2)
 	st.AddViewer("host", a1)
 	st.AddObserver("assistant", a2)
-	until := func(what string, cond func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for !cond() {
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out: %s", what)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
+	until := func(what string, cond func() bool) { t.Helper(); waitUntil(t, what, cond, nil) }
 	until("both show the screen", func() bool { return d1.equals(scr.Snapshot()) && d2.equals(scr.Snapshot()) })
 	setColors := func(p *transport.Peer) {
 		b, _ := json.Marshal(transport.Control{Type: transport.ControlOptions, Colors: "256"})
@@ -185,5 +173,21 @@ func TestObserverCannotChangeOptions(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	if d1.equals(scr.Snapshot()) {
 		t.Fatal("the host's 256 colours were not applied")
+	}
+}
+
+// waitUntil waits up to 10 s for cond; detail (if any) adds to the failure.
+func waitUntil(t *testing.T, what string, cond func() bool, detail func() string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			more := ""
+			if detail != nil {
+				more = detail()
+			}
+			t.Fatalf("timed out: %s%s", what, more)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -113,10 +113,7 @@ func newReportsView(from, to time.Time) *reportsView {
 	cols := newColumnsLayout(queryColumns)
 	var heads []fyne.CanvasObject
 	for _, c := range queryColumns {
-		b := widget.NewButton(c.title, nil)
-		b.Alignment = widget.ButtonAlignLeading
-		b.Importance = widget.LowImportance
-		b.OnTapped = func() { v.sortBy(c.sort) }
+		b := headerButton(c.title, func() { v.sortBy(c.sort) })
 		v.headers = append(v.headers, b)
 		heads = append(heads, b)
 	}
@@ -171,6 +168,15 @@ func newColumnsLayout(cols []column) *columnsLayout {
 	return l
 }
 
+// headerButton is a column heading that sorts the table when tapped.
+func headerButton(title string, tap func()) *widget.Button {
+	b := widget.NewButton(title, tap)
+	b.Alignment = widget.ButtonAlignLeading
+	b.Importance = widget.LowImportance
+	return b
+}
+
+// rowCells is a table row of n truncating labels laid out by cols.
 func rowCells(cols *columnsLayout, n int) fyne.CanvasObject {
 	var cells []fyne.CanvasObject
 	for range n {

@@ -78,25 +78,14 @@ func newRunScriptsView() *runScriptsView {
 	var heads []fyne.CanvasObject
 	for _, c := range runColumns {
 		cols.widths = append(cols.widths, c.width)
-		b := widget.NewButton(c.title, nil)
-		b.Alignment = widget.ButtonAlignLeading
-		b.Importance = widget.LowImportance
-		b.OnTapped = func() { v.sortBy(c.sort) }
+		b := headerButton(c.title, func() { v.sortBy(c.sort) })
 		v.headers = append(v.headers, b)
 		heads = append(heads, b)
 	}
 	v.showSort()
 	v.library = widget.NewList(
 		func() int { return len(v.scripts) },
-		func() fyne.CanvasObject {
-			var cells []fyne.CanvasObject
-			for range runColumns {
-				l := widget.NewLabel("")
-				l.Truncation = fyne.TextTruncateEllipsis
-				cells = append(cells, l)
-			}
-			return container.New(cols, cells...)
-		},
+		func() fyne.CanvasObject { return rowCells(cols, len(runColumns)) },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			if i >= len(v.scripts) {
 				return

@@ -73,25 +73,14 @@ func newScriptsView() *scriptsView {
 	cols := scriptColumnsLayout()
 	var heads []fyne.CanvasObject
 	for _, c := range scriptColumns {
-		b := widget.NewButton(c.title, nil)
-		b.Alignment = widget.ButtonAlignLeading
-		b.Importance = widget.LowImportance
-		b.OnTapped = func() { v.sortBy(c.sort) }
+		b := headerButton(c.title, func() { v.sortBy(c.sort) })
 		v.headers = append(v.headers, b)
 		heads = append(heads, b)
 	}
 	v.showSort()
 	v.list = widget.NewList(
 		func() int { return len(v.scripts) },
-		func() fyne.CanvasObject {
-			var cells []fyne.CanvasObject
-			for range scriptColumns {
-				l := widget.NewLabel("")
-				l.Truncation = fyne.TextTruncateEllipsis
-				cells = append(cells, l)
-			}
-			return container.New(cols, cells...)
-		},
+		func() fyne.CanvasObject { return rowCells(cols, len(scriptColumns)) },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			if i >= len(v.scripts) {
 				return
