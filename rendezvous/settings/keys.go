@@ -14,6 +14,9 @@ type Key struct {
 	Label  string // "the maximum number of customers", for sentences
 	Help   string // what it means, one line
 	Values string // what it takes: "1..20", "on|off"
+	// PerQueue says a support queue may set its own value, for the
+	// sessions that come through it (see ForQueue).
+	PerQueue bool
 
 	get func(*Site) string
 	set func(*Site, string) error
@@ -23,32 +26,32 @@ type Key struct {
 var keys = []Key{
 	oneOf("session_mode", "the session mode",
 		"one session at a time (single) or several side by side (multi)",
-		func(s *Site) *string { return &s.SessionMode }, ModeSingle, ModeMulti),
+		func(s *Site) *string { return &s.SessionMode }, ModeSingle, ModeMulti).perQueue(),
 	intRange("max_customers", "the maximum number of customers",
 		"live sessions a CSR may host at once in multi mode (single mode: 1)",
-		func(s *Site) *int { return &s.MaxCustomers }, MinCustomers, MaxCustomers),
+		func(s *Site) *int { return &s.MaxCustomers }, MinCustomers, MaxCustomers).perQueue(),
 	oneOf("tracking_code", "the tracking code setting",
 		"whether a tracking code is asked when a session starts, and whether it must be given",
-		func(s *Site) *string { return &s.TrackingCode }, TrackingOff, TrackingOptional, TrackingRequired),
+		func(s *Site) *string { return &s.TrackingCode }, TrackingOff, TrackingOptional, TrackingRequired).perQueue(),
 	oneOf("default_mode", "the default screen mode",
 		"the viewer's screen mode at first: standard (lossless) or sampling (Screen Sampling)",
-		func(s *Site) *string { return &s.DefaultMode }, ViewStandard, ViewSampling),
+		func(s *Site) *string { return &s.DefaultMode }, ViewStandard, ViewSampling).perQueue(),
 	oneOf("default_colors", "the default colours",
 		"the viewer's colours at first: full, 16bit (High color) or 256",
-		func(s *Site) *string { return &s.DefaultColors }, ColorsFull, Colors16, Colors256),
+		func(s *Site) *string { return &s.DefaultColors }, ColorsFull, Colors16, Colors256).perQueue(),
 	onOff("file_transfer", "file transfer", "whether CSRs may send and fetch the customer's files",
-		func(s *Site) *bool { return &s.Features.FileTransfer }),
+		func(s *Site) *bool { return &s.Features.FileTransfer }).perQueue(),
 	intRange("max_transfer_mb", "the maximum transfer size",
 		"the most megabytes (MiB) one file transfer may carry, either way",
-		func(s *Site) *int { return &s.MaxTransferMB }, MinTransferMB, LargestTransferMB),
+		func(s *Site) *int { return &s.MaxTransferMB }, MinTransferMB, LargestTransferMB).perQueue(),
 	onOff("scripts", "scripts", "whether CSRs may run scripts on the customer's computer",
-		func(s *Site) *bool { return &s.Features.Scripts }),
+		func(s *Site) *bool { return &s.Features.Scripts }).perQueue(),
 	onOff("system_info", "system information", "whether CSRs may read the customer's system information",
-		func(s *Site) *bool { return &s.Features.SystemInfo }),
+		func(s *Site) *bool { return &s.Features.SystemInfo }).perQueue(),
 	onOff("reboot", "reboot", "whether CSRs may reboot the customer's computer and have it rejoin",
-		func(s *Site) *bool { return &s.Features.Reboot }),
+		func(s *Site) *bool { return &s.Features.Reboot }).perQueue(),
 	onOff("recording", "recording", "whether CSRs may record sessions",
-		func(s *Site) *bool { return &s.Features.Recording }),
+		func(s *Site) *bool { return &s.Features.Recording }).perQueue(),
 	intRange("retention_days", "the report retention",
 		"days the record of an ended session is kept for the reports; the server deletes older ones daily",
 		func(s *Site) *int { return &s.RetentionDays }, MinRetentionDays, MaxRetentionDays),

@@ -266,6 +266,22 @@ var migrations = []migration{
 		`CREATE INDEX resume_tokens_session ON resume_tokens(session_id)`,
 		`CREATE INDEX resume_tokens_expires ON resume_tokens(expires_at)`,
 	}},
+
+	// A support queue's own settings (settings.ForQueue) and quick
+	// phrases. As for the site, only what a queue sets has a row; a
+	// removed queue keeps its rows with its row in queues.
+	{version: 7, stmts: []string{
+		`CREATE TABLE queue_settings (
+			queue_id   TEXT NOT NULL REFERENCES queues(id),
+			name       TEXT NOT NULL,
+			value      TEXT NOT NULL,
+			updated_at BIGINT NOT NULL DEFAULT 0,
+			PRIMARY KEY (queue_id, name)
+		)`,
+		// NULL: one of the site's phrases, offered in every session.
+		`ALTER TABLE quick_phrases ADD COLUMN queue_id TEXT REFERENCES queues(id)`,
+		`CREATE INDEX quick_phrases_queue ON quick_phrases(queue_id)`,
+	}},
 }
 
 // SchemaVersion is the schema version this build creates and understands.

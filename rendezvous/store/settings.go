@@ -59,31 +59,11 @@ func (s *sqlStore) SetSiteSetting(ctx context.Context, name, value string) error
 // ---- quick phrases ----
 
 func (s *sqlStore) QuickPhrases(ctx context.Context) ([]QuickPhrase, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, text FROM quick_phrases ORDER BY sort_order, id`)
-	if err != nil {
-		return nil, fmt.Errorf("store: quick phrases: %w", err)
-	}
-	return collect(rows, "quick phrases", func(r scanner) (QuickPhrase, error) {
-		var p QuickPhrase
-		return p, r.Scan(&p.ID, &p.Text)
-	})
+	return s.phrases(ctx, "")
 }
 
 func (s *sqlStore) AddQuickPhrase(ctx context.Context, text string) (QuickPhrase, error) {
-	text, err := settings.CheckPhrase(text)
-	if err != nil {
-		return QuickPhrase{}, fmt.Errorf("store: add quick phrase: %w", err)
-	}
-	p := QuickPhrase{ID: NewID("qph_"), Text: text}
-	// Last: one past the largest position. Two adds at the same instant may
-	// share a position on PostgreSQL; the id then orders them, which is
-	// harmless.
-	_, err = s.w.ExecContext(ctx, s.d.rebind(`INSERT INTO quick_phrases (id, sort_order, text)
-		SELECT ?, COALESCE(MAX(sort_order), 0) + 1, ? FROM quick_phrases`), p.ID, p.Text)
-	if err != nil {
-		return QuickPhrase{}, fmt.Errorf("store: add quick phrase: %w", err)
-	}
-	return p, nil
+	return s.addPhrase(ctx, "", text)
 }
 
 func (s *sqlStore) RemoveQuickPhrase(ctx context.Context, id string) error {

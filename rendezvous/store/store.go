@@ -293,7 +293,30 @@ type Store interface {
 	QuickPhrases(ctx context.Context) ([]QuickPhrase, error) // in the order CSRs see them
 	// AddQuickPhrase validates text and adds it after the others.
 	AddQuickPhrase(ctx context.Context, text string) (QuickPhrase, error)
-	RemoveQuickPhrase(ctx context.Context, id string) error // ErrNotFound when absent
+	RemoveQuickPhrase(ctx context.Context, id string) error // ErrNotFound when absent; the site's or a queue's
+
+	// A queue's own settings and phrases (settings.ForQueue). Queues are
+	// named as on the command line; ErrNotFound for an unknown one.
+	//
+	// QueueSettings returns the values the queue sets itself, by setting
+	// name; a setting without one follows the site.
+	QueueSettings(ctx context.Context, queueName string) (map[string]string, error)
+	// SetQueueSetting validates value (Key.CheckQueue) and stores it as
+	// the queue's own; settings.FollowSite removes it.
+	SetQueueSetting(ctx context.Context, queueName, name, value string) error
+	// SessionSettings is what applies in a session: the site's settings
+	// with the own values of the queue it came through laid over (the
+	// latest of its queue requests that names a queue, so a session
+	// transferred to another queue follows that one). queue is the zero
+	// Queue for a session that came through none.
+	SessionSettings(ctx context.Context, sessionID string) (site settings.Site, queue Queue, err error)
+	// QueueSiteSettings is what applies to a session accepted from a queue:
+	// the site's settings with the queue's own laid over.
+	QueueSiteSettings(ctx context.Context, queueName string) (settings.Site, error)
+	// QueuePhrases returns the queue's own phrases, in order; the site's
+	// are offered beside them.
+	QueuePhrases(ctx context.Context, queueName string) ([]QuickPhrase, error)
+	AddQueuePhrase(ctx context.Context, queueName, text string) (QuickPhrase, error)
 
 	SessionTypes(ctx context.Context) ([]string, error) // in the order they were added
 	// AddSessionType validates name and adds it after the others;
