@@ -68,7 +68,7 @@ func TestForQueue(t *testing.T) {
 
 	got, err := site.ForQueue(map[string]string{
 		"scripts": "off", "session_mode": "single", "default_colors": "256",
-		"retention_days": "1", // site-only: skipped
+		"retention_days":     "1", // site-only: skipped
 		"from_a_newer_build": "x",
 	})
 	if err != nil {
