@@ -15,6 +15,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,6 +35,7 @@ const DemoEmail = "demo@lifeline.local"
 type serveFlags struct {
 	storeFlags
 	listen, tlsCert, tlsKey, turnListen, publicHost string
+	publicURL, trustedProxies                       string
 	agentDir                                        string
 	insecureHTTP, demo                              bool
 	grace, restartGrace, pingInterval               time.Duration
@@ -48,6 +51,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&f.tlsKey, "tls-key", "", "private key `file` (PEM) of --tls-cert")
 	fs.StringVar(&f.turnListen, "turn-listen", ":3478", "TURN relay `address` (UDP and TCP), or \"off\"")
 	fs.StringVar(&f.publicHost, "public-host", "", "`host` name or address clients use to reach this server (join links, relay)")
+	fs.StringVar(&f.publicURL, "public-url", "", "`URL` clients use to reach this server when it differs from what it listens on, such as https://support.example.com for a reverse proxy that terminates TLS (join links, downloaded agents)")
+	fs.StringVar(&f.trustedProxies, "trusted-proxy", "", "`addresses` or networks of reverse proxies, comma-separated, whose X-Forwarded-For and X-Forwarded-Proto headers are believed")
 	fs.StringVar(&f.agentDir, "agent-dir", "", "`folder` of agent programs the join page offers for download (lifeline-agent-linux-amd64, lifeline-agent-windows-amd64.exe, …, as make agents builds them)")
 	fs.BoolVar(&f.insecureHTTP, "insecure-http", false, "serve plain HTTP instead of HTTPS; only allowed on a loopback address, for development")
 	fs.BoolVar(&f.demo, "demo", false, "create (or reset) the demo CSR account "+DemoEmail+" and print its password")
@@ -69,6 +74,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if f.insecureHTTP && !loopbackAddr(f.listen) {
 		return usagef("serve: --insecure-http is only allowed on a loopback address (e.g. --listen 127.0.0.1:8080), never on %q", f.listen)
 	}
+	publicURL, proxies, err := f.proxySettings()
+	if err != nil {
+		return err
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
 		return usagef("serve: --log-level: %v", err)
@@ -88,7 +97,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "Demo CSR account: %s  password: %s\n", DemoEmail, pw)
 	}
 
-	srv := &server.Server{Store: st, Log: log, PublicHost: f.publicHost, Grace: f.grace, RestartGrace: f.restartGrace, PingInterval: f.pingInterval}
+	srv := &server.Server{Store: st, Log: log, PublicHost: f.publicHost, PublicURL: publicURL, TrustedProxies: proxies,
+		Grace: f.grace, RestartGrace: f.restartGrace, PingInterval: f.pingInterval}
 	if err := offerAgents(f.agentDir, &srv.Agents, stdout, log); err != nil {
 		return err
 	}
@@ -121,12 +131,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		hs.TLSConfig = tlsutil.ServerConfig(cert)
 		ln = tls.NewListener(ln, hs.TLSConfig)
 		fmt.Fprintf(stdout, "TLS certificate SHA-256 fingerprint: %s\n", fp)
-		if selfSigned(cert) {
+		if selfSigned(cert) && len(proxies) == 0 {
 			// Downloaded agents pin it, as the console does on first use.
+			// Behind a proxy they meet the proxy's certificate instead,
+			// which must then be one their system trusts.
 			srv.Agents.Fingerprint = fp
 		}
 	}
 	fmt.Fprintf(stdout, "Lifeline rendezvous listening on %s://%s\n", scheme, displayAddr(ln.Addr(), f.publicHost))
+	if publicURL != "" {
+		fmt.Fprintf(stdout, "Clients reach it at %s\n", publicURL)
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -251,6 +266,28 @@ func startRelay(f serveFlags, srv *server.Server, log *slog.Logger) (*relay.Serv
 	}
 	udp, tcp := rl.Addrs()
 	return rl, &server.Relay{UDPPort: udp.(*net.UDPAddr).Port, TCPPort: tcp.(*net.TCPAddr).Port, Secret: secret}, nil
+}
+
+// proxySettings checks --public-url and --trusted-proxy. Without
+// --public-host, the public URL's host is also the relay's.
+func (f *serveFlags) proxySettings() (string, []netip.Prefix, error) {
+	var publicURL string
+	if f.publicURL != "" {
+		u, err := server.CheckPublicURL(f.publicURL)
+		if err != nil {
+			return "", nil, usagef("serve: --public-url: %v", err)
+		}
+		publicURL = u
+		if f.publicHost == "" {
+			pu, _ := url.Parse(u)
+			f.publicHost = pu.Hostname()
+		}
+	}
+	proxies, err := server.ParseTrustedProxies(f.trustedProxies)
+	if err != nil {
+		return "", nil, usagef("serve: --trusted-proxy: %v", err)
+	}
+	return publicURL, proxies, nil
 }
 
 // relayIP is the address put in relayed candidates: the public host, or

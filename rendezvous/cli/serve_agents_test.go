@@ -81,3 +81,17 @@ func TestSelfSigned(t *testing.T) {
 		t.Error("a CA-issued certificate is taken as self-signed")
 	}
 }
+
+func TestServeRefusesBadProxySettings(t *testing.T) {
+	for _, tc := range []struct {
+		flag, value, errHas string
+	}{
+		{"--public-url", "support.example.com", "--public-url: the public URL \"support.example.com\" must start with https://"},
+		{"--trusted-proxy", "10.0.0.1, nginx", "--trusted-proxy: \"nginx\" is neither an address nor a network"},
+	} {
+		code, _, errs := run(t, "", "serve", "--data", t.TempDir(), "--listen", "127.0.0.1:0", "--turn-listen", "off", tc.flag, tc.value)
+		if code != 2 || !strings.Contains(errs, tc.errHas) {
+			t.Errorf("%s %s: exit %d: %s", tc.flag, tc.value, code, errs)
+		}
+	}
+}

@@ -284,7 +284,7 @@ func logoutToken(session string) string {
 }
 
 func reportCookieOf(r *http.Request, name, value, path string, maxAge time.Duration) *http.Cookie {
-	c := &http.Cookie{Name: name, Value: value, Path: path, HttpOnly: true, Secure: r.TLS != nil,
+	c := &http.Cookie{Name: name, Value: value, Path: path, HttpOnly: true, Secure: isHTTPS(r),
 		SameSite: http.SameSiteStrictMode, MaxAge: int(maxAge / time.Second)}
 	if maxAge < 0 {
 		c.MaxAge = -1

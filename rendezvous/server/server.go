@@ -10,8 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -47,7 +47,14 @@ type Server struct {
 	// PublicHost is the host name clients use to reach the server, for
 	// join links and relay addresses. Empty: the Host of each request.
 	PublicHost string
-	Grace      time.Duration
+	// PublicURL, when set, is the address clients use, such as the
+	// https:// address of a reverse proxy in front of the server (see
+	// proxy.go and CheckPublicURL); links and downloaded agents name it.
+	PublicURL string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto headers are believed (proxy.go).
+	TrustedProxies []netip.Prefix
+	Grace          time.Duration
 	// RestartGrace is how long a customer whose computer restarts keeps its
 	// place and its resume token is valid (see POST /sessions/{id}/restart).
 	// A reboot and a login take longer than a dropped connection.
@@ -175,7 +182,7 @@ func (s *Server) openRoom(sess store.Session, parts []store.Participant, lastSeq
 func (s *Server) Hub() *room.Hub { return s.hub }
 
 // Handler serves the API, the WebSocket, the join page, health and metrics.
-func (s *Server) Handler() http.Handler { return s.mux }
+func (s *Server) Handler() http.Handler { return s.fromProxy(s.mux) }
 
 // Shutdown closes every WebSocket with "going away", so that clients
 // reconnect (to this server after a restart, within the grace period), and
@@ -281,23 +288,6 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 		return false
 	}
 	return true
-}
-
-// baseURL is the server's own URL as the client reached it.
-func (s *Server) baseURL(r *http.Request) string {
-	scheme := "https"
-	if r.TLS == nil {
-		scheme = "http"
-	}
-	host := r.Host
-	if s.PublicHost != "" {
-		if _, port, err := net.SplitHostPort(r.Host); err == nil && port != "443" {
-			host = net.JoinHostPort(s.PublicHost, port)
-		} else {
-			host = s.PublicHost
-		}
-	}
-	return scheme + "://" + host
 }
 
 // relayHost is the host put in relay URLs: the public host, or localhost

@@ -35,6 +35,8 @@ type Options struct {
 	Relay bool
 	// DatabaseURL overrides the SQLite file in a temporary folder.
 	DatabaseURL string
+	// Configure, when set, changes the server before it starts.
+	Configure func(*server.Server)
 	// Log receives the server's log (default: discarded unless
 	// LIFELINE_TEST_LOG is set).
 	Log *slog.Logger
@@ -87,6 +89,9 @@ func New(t testing.TB, opts Options) *Server {
 		}
 		udp, tcp := ts.Relay.Addrs()
 		srv.Relay = &server.Relay{UDPPort: udp.(*net.UDPAddr).Port, TCPPort: tcp.(*net.TCPAddr).Port, Secret: secret}
+	}
+	if opts.Configure != nil {
+		opts.Configure(srv)
 	}
 	if err := srv.Start(ctx); err != nil {
 		t.Fatalf("rendezvoustest: start server: %v", err)
