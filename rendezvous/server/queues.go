@@ -64,6 +64,7 @@ func (s *Server) queueRoutes(m *http.ServeMux) {
 	m.HandleFunc("DELETE /api/v1/queue-requests/{id}", d.handleLeave)
 	m.HandleFunc("POST /api/v1/queue-requests/{id}/accept", d.handleAcceptOffer)
 	m.HandleFunc("POST /api/v1/sessions/{id}/transfer", d.handleTransfer)
+	m.HandleFunc("GET /api/v1/transfer-targets", d.handleTransferTargets)
 	m.HandleFunc("GET /api/v1/reports/queues", d.handleCallVolume)
 	m.HandleFunc("GET /api/v1/reports/referrals", d.handleReferrals)
 	m.HandleFunc("GET /help/{queue}", d.handleHelpPage)
