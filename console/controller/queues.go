@@ -62,6 +62,19 @@ func (c *Controller) AcceptOffer(ctx context.Context, requestID string) (*Sessio
 	return s, a.Request, err
 }
 
+// TransferTargets lists where Transfer Session can send a session: every
+// live queue (customers waiting, members and how many of them are online)
+// and every colleague who can take one (online or not). It is a help for
+// choosing: TransferSession accepts any queue name or email, and the
+// server checks it then.
+func (c *Controller) TransferTargets(ctx context.Context) (client.TransferTargets, error) {
+	t, err := c.api.TransferTargets(ctx)
+	if err != nil {
+		return t, c.apiError("read where sessions can be transferred to", err)
+	}
+	return t, nil
+}
+
 // MaxTransferMessage is the longest message for the next CSR, in
 // characters (the guide's limit).
 const MaxTransferMessage = 345

@@ -2,6 +2,7 @@ package controller
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -102,5 +103,59 @@ func TestQueueAcceptAndTransfer(t *testing.T) {
 	}
 	if _, _, err := carol.AcceptNext(ctx, "network", "", ""); !IsCode(err, client.CodeNotAMember) && !errors.Is(err, ErrNotLoggedIn) {
 		t.Fatalf("accept in a queue carol does not serve: %v", err)
+	}
+}
+
+// The Transfer Session dialog's list: every queue and every colleague;
+// a colleague is online while a console of theirs is logged in, and not
+// after it closed.
+func TestTransferTargets(t *testing.T) {
+	carol, ts, _ := loggedIn(t, rendezvoustest.Options{})
+	ts.AddUser(t, "dave@example.com", "Dave CSR", "csr", "dave-password-1")
+	ts.AddQueue(t, "printers", "Printer help", "carol@example.com")
+	ts.AddQueue(t, "network", "Network help", "dave@example.com")
+	ctx := ctxT(t, 30*time.Second)
+	daveIs := func(online bool) {
+		t.Helper()
+		daveOnline := 0
+		if online {
+			daveOnline = 1
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			got, err := carol.TransferTargets(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := client.TransferTargets{
+				Queues: []client.TargetQueue{
+					{Name: "network", DisplayName: "Network help", Members: 1, MembersOnline: daveOnline},
+					{Name: "printers", DisplayName: "Printer help", Members: 1, MembersOnline: 1, YouServe: true},
+				},
+				CSRs: []client.TargetCSR{{Email: "dave@example.com", Name: "Dave CSR", Online: online}},
+			}
+			if reflect.DeepEqual(got, want) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("targets with Dave online=%v:\n got %+v\nwant %+v", online, got, want)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	daveIs(false)
+	dave := New(Config{Server: ts.URL, TLS: ts.TLS, LoopbackOnly: true})
+	if _, err := dave.Login(ctx, "dave@example.com", "dave-password-1"); err != nil {
+		t.Fatal(err)
+	}
+	daveIs(true)
+	dave.Close()
+	daveIs(false)
+
+	// A refusal keeps the server's code.
+	out := New(Config{Server: ts.URL, TLS: ts.TLS})
+	defer out.Close()
+	if _, err := out.TransferTargets(ctx); !IsCode(err, "unauthenticated") {
+		t.Fatalf("without a login: %v", err)
 	}
 }
