@@ -62,6 +62,7 @@ var usage = map[string]string{
 	"reboot":           "reboot [TIMEOUT_S]",
 	"queue":            "queue list | accept QUEUE | take REQUEST_ID",
 	"transfer-session": "transfer-session QUEUE|CSR_EMAIL MESSAGE",
+	"transfer-targets": "transfer-targets",
 	"help":             "help",
 	"quit":             "quit",
 }
@@ -71,7 +72,8 @@ var commandNames = []string{
 	"start", "wait-customer", "request", "mode", "colors", "monitor", "snapshot",
 	"click", "move", "scroll", "key", "type", "stats", "status", "chat", "notes",
 	"stop-sharing", "wait-frames", "wait-stopped", "end", "assist", "participants", "make-primary",
-	"transfer-control", "leave", "sysinfo", "files", "scripts", "reboot", "queue", "transfer-session", "help", "quit",
+	"transfer-control", "leave", "sysinfo", "files", "scripts", "reboot", "queue", "transfer-session", "transfer-targets",
+	"help", "quit",
 }
 
 // filesOperands is how many operands each files subcommand takes (min, max).
@@ -113,7 +115,7 @@ func parse(line string) (command, error) {
 	}
 	var err error
 	switch name {
-	case "start", "stats", "status", "stop-sharing", "participants", "leave", "help", "quit":
+	case "start", "stats", "status", "stop-sharing", "participants", "leave", "transfer-targets", "help", "quit":
 		err = count(0, 0)
 	case "assist":
 		// The number may be written with spaces, as it is read out.

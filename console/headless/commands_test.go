@@ -107,6 +107,8 @@ func TestParse(t *testing.T) {
 		{line: "transfer-session dave@example.com", want: command{name: "transfer-session", sub: "dave@example.com"}},
 		{line: "transfer-session", err: "needs a queue"},
 		{line: "transfer-session network " + strings.Repeat("é", 346), err: "at most 345 characters long; this one has 346"},
+		{line: "transfer-targets", want: command{name: "transfer-targets"}},
+		{line: "transfer-targets network", err: "transfer-targets takes at most 0 argument(s)"},
 		{line: "teleport 1 2", err: `unknown command "teleport"`},
 		{line: "QUIT", err: "unknown command"},
 	}

@@ -46,6 +46,26 @@ func (sh *shell) queue(ctx context.Context, cmd command) (*obj, error) {
 	return o, nil
 }
 
+// transferTargets lists where transfer-session can send a session: each
+// queue with its line and who serves it, then each colleague, online or
+// not. No session is needed: a script may look before it takes one.
+func (sh *shell) transferTargets(ctx context.Context) (*obj, error) {
+	t, err := sh.ctrl.TransferTargets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	queues := make([]any, 0, len(t.Queues))
+	for _, q := range t.Queues {
+		queues = append(queues, newObj().set("queue", q.Name).set("name", q.DisplayName).set("waiting", q.Waiting).
+			set("members", q.Members).set("members_online", q.MembersOnline).set("you_serve", q.YouServe))
+	}
+	csrs := make([]any, 0, len(t.CSRs))
+	for _, c := range t.CSRs {
+		csrs = append(csrs, newObj().set("email", c.Email).set("name", c.Name).set("online", c.Online))
+	}
+	return success().set("queues", queues).set("csrs", csrs), nil
+}
+
 // requests lists queue requests in order.
 func requests(rs []client.QueueRequest) []any {
 	out := make([]any, 0, len(rs))

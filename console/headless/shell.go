@@ -190,6 +190,9 @@ func (sh *shell) exec(ctx context.Context, cmd command) (*obj, error) {
 	if cmd.name == "queue" {
 		return sh.queue(ctx, cmd)
 	}
+	if cmd.name == "transfer-targets" {
+		return sh.transferTargets(ctx)
+	}
 	if cmd.name == "assist" {
 		if s := sh.sess; s != nil && !ended(s) {
 			return nil, fmt.Errorf("session %s is still running: end or leave it before assisting in another", s.Number())
