@@ -118,17 +118,23 @@ func shootQueues(u *ui, ts *rendezvoustest.Server, tb *mainTB, dir string) error
 	if err := until("the dialog", func() bool { return su.transfer != nil }); err != nil {
 		return err
 	}
+	var d *transferView
+	fyne.DoAndWait(func() { d = su.transfer.view })
+	if err := until("the list of targets", func() bool { return len(d.rows) > 0 }); err != nil {
+		return err
+	}
+	chose := false
 	fyne.DoAndWait(func() {
-		d := su.transfer.view
-		for _, o := range d.queues.Options {
-			if d.queueNames[o] == "network" {
-				d.queues.SetSelected(o)
-			}
+		if chose = d.choose("network"); !chose {
+			return
 		}
 		d.message.SetText("The printer works again. Her VPN drops every few minutes since the update; " +
 			"she has tried another cable and the Wi-Fi.")
 		u.win.Canvas().Focus(d.message)
 	})
+	if !chose {
+		return fmt.Errorf("the network queue is not in the Transfer Session dialog")
+	}
 	if err := shoot(dir, "console-transfer.png"); err != nil {
 		return err
 	}

@@ -263,11 +263,15 @@ func TestTransferSession(t *testing.T) {
 		t.Fatal("no Transfer Session dialog")
 	}
 	d := su.transfer.view
-	if got := d.queues.Options; len(got) != 1 || got[0] != "Printer help (1 waiting)" {
-		t.Fatalf("the queues to choose from: %q", got)
+	// Every queue, Carol's own and others, and every colleague, from the
+	// server: Dave's console is open.
+	h.eventually("the list of targets", func() bool { return len(d.rows) > 0 })
+	if got := shown(d.list); got != "Queues|Network help|0 waiting · 1 of 1 member online|"+
+		"Printer help|1 waiting · 1 of 1 member online · you serve it|Colleagues|Dave CSR|dave@example.com|Online" {
+		t.Fatalf("the targets to choose from: %q", got)
 	}
 	test.Tap(d.sendBtn)
-	if !strings.HasPrefix(d.errLabel.Text, "Choose the queue") {
+	if !strings.HasPrefix(d.errLabel.Text, "Choose a queue or a colleague") {
 		t.Fatalf("nothing chosen: %q", d.errLabel.Text)
 	}
 
@@ -294,19 +298,24 @@ func TestTransferSession(t *testing.T) {
 		t.Fatal("something was sent")
 	}
 
-	// A refusal from the server stays in the dialog, with what was typed.
-	d.tabs.Select(d.csrTab)
-	test.Type(d.email, "nobody@example.com")
+	// An address not listed is sent as typed; the server's refusal stays
+	// in the dialog, with what was typed.
+	test.Type(d.find, "nobody@example.com")
+	if d.choice.Text != "Transfer to nobody@example.com (not in the list: the server checks it)" {
+		t.Fatalf("the choice line: %q", d.choice.Text)
+	}
 	test.Tap(d.sendBtn)
 	h.eventually("the refusal", func() bool { return d.errLabel.Visible() && !d.sendBtn.Disabled() })
 	if d.errLabel.Text != "The session was not transferred: There is no support representative with the email address nobody@example.com." ||
-		d.message.Text != "Printer fine; the VPN drops." || d.email.Text != "nobody@example.com" || su.transfer == nil {
+		d.message.Text != "Printer fine; the VPN drops." || d.find.Text != "nobody@example.com" || su.transfer == nil {
 		t.Fatalf("refused: %q, message %q", d.errLabel.Text, d.message.Text)
 	}
 
-	// To the network queue, which Carol does not serve: typed by name.
-	d.tabs.Select(d.queueTab)
-	test.Type(d.otherQueue, "network")
+	// To the network queue, which Carol does not serve, from the list.
+	d.find.SetText("")
+	if !d.choose("network") {
+		t.Fatal("the network queue is not listed")
+	}
 	test.Tap(d.sendBtn)
 	h.eventually("the tab closed", func() bool { return len(h.u.sessions) == 0 })
 	if su.transfer != nil || h.u.win.Canvas().Overlays().Top() != nil {
@@ -355,8 +364,11 @@ func TestTransferSession(t *testing.T) {
 	}
 	test.Tap(bobs.view.transferBtn)
 	d = bobs.transfer.view
-	d.tabs.Select(d.csrTab)
-	test.Type(d.email, "dave@example.com")
+	h.eventually("the list of targets", func() bool { return len(d.rows) > 0 })
+	test.Type(d.find, "dav")
+	if got := shown(d.list); got != "Colleagues|Dave CSR|dave@example.com|Online" || !d.choose("dave@example.com") {
+		t.Fatalf("the targets for %q: %q", d.find.Text, got)
+	}
 	test.Type(d.message, "Bob needs his password reset.")
 	test.Tap(d.sendBtn)
 	h.eventually("Bob's tab closed", func() bool { return len(h.u.sessions) == 0 })

@@ -1,7 +1,6 @@
 package gui
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -65,73 +64,6 @@ func TestWaitWords(t *testing.T) {
 	} {
 		if got := waitWords(c.seconds); got != c.want {
 			t.Errorf("waitWords(%d) = %q, want %q", c.seconds, got, c.want)
-		}
-	}
-}
-
-// A transfer message is counted as the server counts it: characters,
-// trimmed, a Windows line break being one.
-func TestMessageLength(t *testing.T) {
-	for _, c := range []struct {
-		text string
-		want int
-	}{
-		{"", 0}, {"  hello \n", 5}, {"a\r\nb", 3}, {"a\rb", 3}, {"héllo wörld", 11}, {"日本語", 3},
-		{strings.Repeat("x", 345), 345},
-	} {
-		if got := messageLength(c.text); got != c.want {
-			t.Errorf("messageLength(%q) = %d, want %d", c.text, got, c.want)
-		}
-	}
-}
-
-func TestTransferViewMarkup(t *testing.T) {
-	test.NewTempApp(t)
-	d := newTransferView(boardOf().Queues)
-	d.queues.SetSelected(d.queues.Options[1])
-	d.message.SetText("Printer fine; the VPN drops every few minutes. She has tried another network cable.")
-	render(t, "transfer_queue.xml", d.content, fyne.NewSize(640, 560))
-
-	d.tabs.Select(d.csrTab)
-	d.email.SetText("nobody@example.com")
-	d.SetError("The session was not transferred: There is no support representative with the email address nobody@example.com.")
-	render(t, "transfer_csr.xml", d.content, fyne.NewSize(640, 600))
-
-	none := newTransferView(nil)
-	if to, problem := none.Target(); to != "" || !strings.HasPrefix(problem, "Choose the queue") {
-		t.Fatalf("nothing chosen: %q %q", to, problem)
-	}
-	render(t, "transfer_noqueues.xml", none.content, fyne.NewSize(640, 520))
-}
-
-// Where the dialog sends the session, from what the CSR chose.
-func TestTransferTarget(t *testing.T) {
-	test.NewTempApp(t)
-	for _, c := range []struct {
-		name                     string
-		radio, other, email, tab string
-		to, problem              string
-	}{
-		{name: "a queue of the board", radio: "Network help (0 waiting)", to: "network"},
-		{name: "another queue by name", other: " billing ", to: "billing"},
-		{name: "the typed name over the list", radio: "Network help (0 waiting)", other: "billing", to: "billing"},
-		{name: "an address on the queue tab", other: "dave@example.com", problem: "A queue's name has only letters"},
-		{name: "a colleague", tab: "csr", email: " dave@example.com ", to: "dave@example.com"},
-		{name: "not an address", tab: "csr", email: "dave", problem: "Type the email address"},
-		{name: "nothing", problem: "Choose the queue"},
-	} {
-		d := newTransferView(boardOf().Queues)
-		if c.radio != "" {
-			d.queues.SetSelected(c.radio)
-		}
-		d.otherQueue.SetText(c.other)
-		d.email.SetText(c.email)
-		if c.tab == "csr" {
-			d.tabs.Select(d.csrTab)
-		}
-		to, problem := d.Target()
-		if to != c.to || !strings.HasPrefix(problem, c.problem) || (c.problem == "") != (problem == "") {
-			t.Errorf("%s: %q %q, want %q %q", c.name, to, problem, c.to, c.problem)
 		}
 	}
 }

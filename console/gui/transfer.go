@@ -11,11 +11,13 @@ import (
 type transferDialog struct {
 	view *transferView
 	pop  dialog.Dialog
+	// seq numbers the readings of the list: only the latest is shown.
+	seq int
 }
 
 // askTransferSession opens the Transfer Session dialog of a session this
-// console hosts: to a queue (those on the CSR's board, or another by its
-// name) or to a colleague by email, with a personal message.
+// console hosts: to any queue or colleague, from the server's list or
+// typed, with a personal message.
 func (u *ui) askTransferSession(su *sessionUI) {
 	if !su.host || u.sessions[su.s.ID()] != su {
 		return
@@ -24,7 +26,7 @@ func (u *ui) askTransferSession(su *sessionUI) {
 		su.transfer.pop.Show()
 		return
 	}
-	v := newTransferView(u.q.board.Queues)
+	v := newTransferView()
 	pop := dialog.NewCustomWithoutButtons("Transfer Session "+spaced(su.s.Number()), v.content, u.win)
 	t := &transferDialog{view: v, pop: pop}
 	su.transfer = t
@@ -41,8 +43,39 @@ func (u *ui) askTransferSession(su *sessionUI) {
 	})
 	v.OnCancel = closeDlg
 	v.OnTransfer = func(to, message string) { u.doTransferSession(su, t, to, message, closeDlg) }
+	v.OnRefresh = func() { u.loadTransferTargets(su, t) }
 	pop.Resize(fyne.NewSize(640, 0))
 	pop.Show()
+	u.win.Canvas().Focus(v.find)
+	u.loadTransferTargets(su, t)
+}
+
+// loadTransferTargets reads the queues and colleagues the session can go
+// to into the dialog. Typing a target works meanwhile, and when the list
+// cannot be read.
+func (u *ui) loadTransferTargets(su *sessionUI, t *transferDialog) {
+	c := u.controller()
+	if c == nil {
+		return
+	}
+	t.seq++
+	seq := t.seq
+	t.view.SetLoading()
+	u.goDo(func() {
+		ctx, cancel := u.ctx(15 * time.Second)
+		targets, err := c.TransferTargets(ctx)
+		cancel()
+		u.do(func() {
+			if su.transfer != t || t.seq != seq {
+				return // closed, or read again, meanwhile
+			}
+			if err != nil {
+				t.view.SetTargetsError("The list of queues and colleagues could not be read: " + sentence(err))
+				return
+			}
+			t.view.SetTargets(targets)
+		})
+	})
 }
 
 // doTransferSession sends the session on. Once it is gone the session's
