@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"strings"
 
 	"lifeline/shared/client"
 )
@@ -63,6 +64,102 @@ func (c *Controller) CSRActivityCSV(ctx context.Context, q client.ReportQuery) (
 		return nil, c.apiError("export the CSR activity report", err)
 	}
 	return b, nil
+}
+
+// URLReferral is the URL Referral report of q's period and queues: the
+// pages customers came from, the most requests first.
+func (c *Controller) URLReferral(ctx context.Context, q client.ReportQuery) ([]client.Referral, error) {
+	r, err := c.api.URLReferral(ctx, q)
+	if err != nil {
+		return nil, c.apiError("read the URL referral report", err)
+	}
+	return r, nil
+}
+
+// URLReferralCSV is the URL Referral report as the server's CSV.
+func (c *Controller) URLReferralCSV(ctx context.Context, q client.ReportQuery) ([]byte, error) {
+	b, err := c.api.URLReferralCSV(ctx, q)
+	if err != nil {
+		return nil, c.apiError("export the URL referral report", err)
+	}
+	return b, nil
+}
+
+// SeesAllReports says whether the logged-in account sees every CSR's
+// sessions in the reports (a manager or an admin), as the server decides
+// it; a CSR sees their own, and may not filter by another CSR.
+func (c *Controller) SeesAllReports() bool {
+	switch c.User().Role {
+	case "manager", "admin":
+		return true
+	}
+	return false
+}
+
+// ReportQueue is a queue the reports can be filtered by.
+type ReportQueue struct {
+	Name, DisplayName string
+	// Counted: the queue reports (Call Volume, URL Referral) count its
+	// requests for this account — a queue the CSR serves, or any queue
+	// for a manager or admin. A CSR's sessions may have come from other
+	// queues too (a colleague's transfer): the Query tool finds those.
+	Counted bool
+}
+
+// ReportFilters are what the reports of a period can be filtered by.
+type ReportFilters struct {
+	Queues []ReportQueue
+	// CSRs are the accounts that had sessions in the period; only for
+	// a manager or admin (Everyone), since a CSR sees their own.
+	CSRs     []client.ReportPerson
+	Everyone bool
+}
+
+// ReportFilters lists the queues and CSRs the reports of q's period (its
+// other fields are ignored) can be filtered by: the queues this account
+// serves, and for a manager or admin also every queue with requests and
+// every CSR with sessions in the period. The server has no list of
+// accounts for the console; the reports themselves name everyone a
+// manager may choose.
+func (c *Controller) ReportFilters(ctx context.Context, q client.ReportQuery) (ReportFilters, error) {
+	f := ReportFilters{Everyone: c.SeesAllReports()}
+	seen := map[string]bool{}
+	add := func(name, display string) {
+		if name != "" && !seen[name] {
+			seen[name] = true
+			f.Queues = append(f.Queues, ReportQueue{Name: name, DisplayName: display, Counted: true})
+		}
+	}
+	b, err := c.Queues(ctx)
+	if err != nil {
+		return f, err
+	}
+	for _, x := range b.Queues {
+		add(x.Name, x.DisplayName)
+	}
+	if !f.Everyone {
+		return f, nil
+	}
+	period := client.ReportQuery{From: q.From, To: q.To}
+	vol, err := c.CallVolume(ctx, period)
+	if err != nil {
+		return f, err
+	}
+	for _, x := range vol.Queues {
+		add(x.Queue, x.QueueName)
+	}
+	acts, err := c.CSRActivity(ctx, period)
+	if err != nil {
+		return f, err
+	}
+	emails := map[string]bool{}
+	for _, a := range acts {
+		if e := strings.ToLower(a.Email); e != "" && !emails[e] {
+			emails[e] = true
+			f.CSRs = append(f.CSRs, client.ReportPerson{Name: a.Name, Email: a.Email})
+		}
+	}
+	return f, nil
 }
 
 // SessionDetails is the Session Details report of one session.

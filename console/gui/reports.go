@@ -1,15 +1,19 @@
 package gui
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
 
+	"lifeline/console/controller"
 	"lifeline/shared/client"
 )
 
@@ -22,6 +26,10 @@ type reportsWindow struct {
 	// by a newer one (another header clicked, another session selected)
 	// is dropped.
 	seq, detailSeq int
+	// choices are the queues and CSRs to filter by; choicesFor is the
+	// period they were last asked for (the server's lists of a period).
+	choices    *reportChoices
+	choicesFor string
 }
 
 // openReports opens the Reports window, or brings it forward. It shows
@@ -35,10 +43,18 @@ func (u *ui) openReports() {
 	today := time.Now().UTC()
 	w := u.app.NewWindow("Reports")
 	v := newReportsView(today.AddDate(0, 0, -6), today)
-	rw := &reportsWindow{win: w, view: v}
+	everyone := false
+	if c := u.controller(); c != nil {
+		everyone = c.SeesAllReports()
+	}
+	rw := &reportsWindow{win: w, view: v, choices: newReportChoices(everyone)}
+	rw.showFilters()
 	v.OnShow = func() { u.loadReport(rw) }
 	v.OnSort = func(string, bool) { u.loadReport(rw) }
-	v.OnTab = func(int) { u.loadReport(rw) }
+	v.OnTab = func(int) {
+		rw.showFilters()
+		u.loadReport(rw)
+	}
 	v.OnSelect = func(s client.QuerySession) { u.loadDetails(rw, s.ID) }
 	v.OnExport = func() { u.exportReport(rw) }
 	w.SetContent(v.content)
@@ -81,11 +97,257 @@ func parseRange(from, to, search string) (client.ReportQuery, error) {
 	return q, nil
 }
 
-// query is the report the window asks for now.
+// query is the report the window asks for now: the period, and the
+// filters the report shown takes.
 func (rw *reportsWindow) query() (client.ReportQuery, error) {
 	q, err := parseRange(rw.view.Range())
 	q.Sort, q.Desc = rw.view.Sort()
+	f := filtersOf(rw.view.Tab(), rw.choices.everyone)
+	queue, csr := rw.view.Filters()
+	if f.queue && queue != "" {
+		q.Queues = []string{queue}
+	}
+	if f.csr && csr != "" {
+		q.CSRs = []string{csr}
+	}
+	if !f.search {
+		q.Search = ""
+	}
 	return q, err
+}
+
+// showFilters offers the filters of the report shown.
+func (rw *reportsWindow) showFilters() {
+	tab := rw.view.Tab()
+	f := filtersOf(tab, rw.choices.everyone)
+	var queues, csrs []choice
+	if f.queue {
+		queues = rw.choices.queueOptions(tab)
+	}
+	if f.csr {
+		csrs = rw.choices.csrOptions()
+	}
+	rw.view.SetFilters(queues, csrs, f.search, f.note)
+}
+
+// reportFilters are the filters a report takes, as the server's API
+// does, and a note on what it counts.
+type reportFilters struct {
+	queue, csr, search bool
+	note               string
+}
+
+// filtersOf are the filters of a tab, for a manager or admin (everyone)
+// or a CSR, who sees their own sessions and so chooses no CSR.
+func filtersOf(tab int, everyone bool) reportFilters {
+	var f reportFilters
+	switch tab {
+	case reportSessions:
+		f = reportFilters{queue: true, csr: everyone, search: true, note: "The sessions you took part in."}
+	case reportVolume, reportReferral:
+		f = reportFilters{queue: true, note: "The requests of the queues you serve."}
+	case reportActivity:
+		f = reportFilters{csr: everyone, note: "Your own sessions."}
+	}
+	if everyone {
+		f.note = ""
+	}
+	return f
+}
+
+// choice is an option of a filter: its label, and the value the server
+// is sent ("" for all).
+type choice struct{ label, value string }
+
+// reportChoices are the queues and CSRs the Reports window offers as
+// filters: those the server lists (controller.ReportFilters) and those
+// the reports shown name, kept while the window is open. Everything in
+// them came from the server: labels are one line of text, and there are
+// at most maxChoices of each.
+type reportChoices struct {
+	everyone bool // a manager or admin: every queue and CSR
+	queues   map[string]queueChoice
+	csrs     map[string]client.ReportPerson // by lower-case email
+}
+
+type queueChoice struct {
+	display string
+	// counted: the queue reports count its requests for this account.
+	counted bool
+}
+
+// maxChoices bounds each select's list: more than a site has, few enough
+// for a list to scroll through.
+const maxChoices = 500
+
+// The labels of the choices that stand for all, and of the sessions that
+// came from no queue (client.NoQueue), which the Query tool and the queue
+// reports (for managers) understand differently.
+const (
+	allQueues   = "All queues"
+	allCSRs     = "All CSRs"
+	noQueue     = "No queue (started by a CSR)"
+	toCSRsQueue = "Transferred to a support representative"
+)
+
+func newReportChoices(everyone bool) *reportChoices {
+	return &reportChoices{everyone: everyone, queues: map[string]queueChoice{}, csrs: map[string]client.ReportPerson{}}
+}
+
+// addQueue learns a queue; counted once the queue reports count it.
+func (rc *reportChoices) addQueue(name, display string, counted bool) {
+	if name == "" || name == client.NoQueue {
+		return
+	}
+	old, known := rc.queues[name]
+	if !known && len(rc.queues) >= maxChoices {
+		return
+	}
+	rc.queues[name] = queueChoice{display: orDefault(old.display, reportLine(display)), counted: old.counted || counted || rc.everyone}
+}
+
+// addCSR learns a CSR, for a manager or admin (a CSR chooses no one).
+func (rc *reportChoices) addCSR(p client.ReportPerson) {
+	key := strings.ToLower(strings.TrimSpace(p.Email))
+	if !rc.everyone || key == "" {
+		return
+	}
+	if _, known := rc.csrs[key]; !known && len(rc.csrs) >= maxChoices {
+		return
+	}
+	if old, known := rc.csrs[key]; !known || old.Name == "" {
+		rc.csrs[key] = client.ReportPerson{Name: reportLine(p.Name), Email: strings.TrimSpace(p.Email)}
+	}
+}
+
+// learnFilters, learnSessions, learnVolume and learnActivity take the
+// queues and CSRs that the server's lists and the reports name.
+func (rc *reportChoices) learnFilters(f controller.ReportFilters) {
+	for _, q := range f.Queues {
+		rc.addQueue(q.Name, q.DisplayName, q.Counted)
+	}
+	for _, p := range f.CSRs {
+		rc.addCSR(p)
+	}
+}
+
+func (rc *reportChoices) learnSessions(ss []client.QuerySession) {
+	for _, s := range ss {
+		rc.addQueue(s.Queue, s.QueueName, false)
+		for _, p := range s.CSRs {
+			rc.addCSR(p)
+		}
+	}
+}
+
+func (rc *reportChoices) learnVolume(r client.CallVolumeReport) {
+	for _, q := range r.Queues {
+		rc.addQueue(q.Queue, q.QueueName, true)
+	}
+}
+
+func (rc *reportChoices) learnActivity(as []client.CSRActivity) {
+	for _, a := range as {
+		rc.addCSR(client.ReportPerson{Name: a.Name, Email: a.Email})
+	}
+}
+
+// queueOptions are the queue choices of a tab: all queues, then each
+// queue by name (on the queue reports, those they count), then the
+// sessions of no queue, as the tab understands them.
+func (rc *reportChoices) queueOptions(tab int) []choice {
+	var qs []choice
+	for name, q := range rc.queues {
+		if tab == reportSessions || q.counted {
+			label := orDefault(orDefault(q.display, reportLine(name)), fmt.Sprintf("%q", name))
+			qs = append(qs, choice{label: label, value: name})
+		}
+	}
+	out := append([]choice{{allQueues, ""}}, sortChoices(qs)...)
+	switch {
+	case tab == reportSessions:
+		out = append(out, choice{noQueue, client.NoQueue})
+	case rc.everyone:
+		// A CSR's queue reports count the queues they serve, not the
+		// sessions colleagues transferred to one CSR.
+		out = append(out, choice{toCSRsQueue, client.NoQueue})
+	}
+	return uniqueLabels(out)
+}
+
+// csrOptions are the CSR choices: all, then each CSR by name.
+func (rc *reportChoices) csrOptions() []choice {
+	var cs []choice
+	for _, p := range rc.csrs {
+		cs = append(cs, choice{label: orDefault(p.Name, p.Email) + " <" + reportLine(p.Email) + ">", value: p.Email})
+	}
+	return uniqueLabels(append([]choice{{allCSRs, ""}}, sortChoices(cs)...))
+}
+
+// sortChoices sorts choices by label, then value.
+func sortChoices(cs []choice) []choice {
+	slices.SortFunc(cs, func(a, b choice) int {
+		return cmp.Or(cmp.Compare(strings.ToLower(a.label), strings.ToLower(b.label)), cmp.Compare(a.label, b.label),
+			cmp.Compare(a.value, b.value))
+	})
+	return cs
+}
+
+// uniqueLabels makes each label unique, naming the value of those that
+// share one (then numbering): a select tells its choices apart by their
+// labels.
+func uniqueLabels(cs []choice) []choice {
+	count := map[string]int{}
+	for _, c := range cs {
+		count[c.label]++
+	}
+	used := map[string]bool{}
+	for i, c := range cs {
+		label := c.label
+		if count[label] > 1 {
+			label += " (" + c.value + ")"
+		}
+		for n := 2; used[label]; n++ {
+			label = fmt.Sprintf("%s (%d)", c.label, n)
+		}
+		used[label] = true
+		cs[i].label = label
+	}
+	return cs
+}
+
+// reportLine is text from the server (a queue's or CSR's name, a page's
+// address) on one line, without control characters.
+func reportLine(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
+}
+
+// loadChoices asks the server which queues and CSRs the reports of q's
+// period can be filtered by, once per period.
+func (u *ui) loadChoices(rw *reportsWindow, q client.ReportQuery) {
+	c := u.controller()
+	period := q.From.Format(time.DateOnly) + "/" + q.To.Format(time.DateOnly)
+	if c == nil || rw.choicesFor == period {
+		return
+	}
+	rw.choicesFor = period
+	u.goDo(func() {
+		ctx, cancel := u.ctx(30 * time.Second)
+		f, err := c.ReportFilters(ctx, q)
+		cancel()
+		u.do(func() {
+			if u.reports != rw {
+				return
+			}
+			if err != nil {
+				rw.choicesFor = "" // asked again with the next report
+				rw.view.SetStatus("The queues and CSRs to filter by could not be loaded: "+apiSentence(err), true)
+				return
+			}
+			rw.choices.learnFilters(f)
+			rw.showFilters()
+		})
+	})
 }
 
 // loadReport reads the report of the tab shown.
@@ -110,15 +372,32 @@ func (u *ui) loadReport(rw *reportsWindow) {
 		case reportVolume:
 			r, e := c.CallVolume(ctx, q)
 			err, show = e, func() {
+				rw.choices.learnVolume(r)
 				rw.view.SetVolume(r)
-				rw.view.SetStatus(fmt.Sprintf("%d requests from %s to %s.", r.Total.Requests, r.From, r.To), false)
+				rw.view.SetStatus(fmt.Sprintf("%s from %s to %s.", countWords(r.Total.Requests, "request", "requests"), r.From, r.To), false)
 			}
 		case reportActivity:
 			r, e := c.CSRActivity(ctx, q)
-			err, show = e, func() { rw.view.SetActivity(r); rw.view.SetStatus(countWords(len(r), "CSR", "CSRs")+".", false) }
+			err, show = e, func() {
+				rw.choices.learnActivity(r)
+				rw.view.SetActivity(r)
+				rw.view.SetStatus(countWords(len(r), "CSR", "CSRs")+".", false)
+			}
+		case reportReferral:
+			r, e := c.URLReferral(ctx, q)
+			err, show = e, func() {
+				rw.view.SetReferrals(r)
+				total := 0
+				for _, x := range r {
+					total += x.Requests
+				}
+				rw.view.SetStatus(fmt.Sprintf("%s from %s to %s.", countWords(total, "request", "requests"),
+					q.From.Format(time.DateOnly), q.To.Format(time.DateOnly)), false)
+			}
 		default:
 			r, e := c.QuerySessions(ctx, q)
 			err, show = e, func() {
+				rw.choices.learnSessions(r)
 				rw.view.SetSessions(r)
 				rw.view.SetStatus(countWords(len(r), "session", "sessions")+".", false)
 			}
@@ -132,6 +411,10 @@ func (u *ui) loadReport(rw *reportsWindow) {
 				return
 			}
 			show()
+			rw.showFilters()
+			// After a report the server gave: a period it refuses says so
+			// once.
+			u.loadChoices(rw, q)
 		})
 	})
 }
@@ -173,12 +456,30 @@ func (u *ui) exportReport(rw *reportsWindow) {
 			u.writeReportCSV(rw, w)
 		}
 	}, rw.win)
-	name := []string{"sessions", "call-volume", "csr-activity"}[rw.view.Tab()]
-	from, to, _ := rw.view.Range()
-	fd.SetFileName(fmt.Sprintf("%s-%s-to-%s.csv", name, safeName.ReplaceAllString(from, "-"), safeName.ReplaceAllString(to, "-")))
+	fd.SetFileName(rw.csvName())
 	fd.SetFilter(storage.NewExtensionFileFilter([]string{".csv"}))
 	fd.Resize(fyne.NewSize(900, 560))
 	fd.Show()
+}
+
+// csvName is the file name Export CSV… suggests: the report, the queue
+// and CSR chosen, and the period.
+func (rw *reportsWindow) csvName() string {
+	parts := []string{[]string{"sessions", "call-volume", "csr-activity", "url-referral"}[rw.view.Tab()]}
+	f := filtersOf(rw.view.Tab(), rw.choices.everyone)
+	queue, csr := rw.view.Filters()
+	if f.queue && queue != "" {
+		parts = append(parts, strings.ReplaceAll(queue, client.NoQueue, "no-queue"))
+	}
+	if f.csr && csr != "" {
+		parts = append(parts, csr)
+	}
+	from, to, _ := rw.view.Range()
+	parts = append(parts, from, "to", to)
+	for i, p := range parts {
+		parts[i] = strings.Trim(safeName.ReplaceAllString(p, "-"), "-.")
+	}
+	return strings.Join(slices.DeleteFunc(parts, func(p string) bool { return p == "" }), "-") + ".csv"
 }
 
 // writeReportCSV fetches the CSV of the tab shown and writes it to w.
@@ -204,6 +505,8 @@ func (u *ui) writeReportCSV(rw *reportsWindow, w fyne.URIWriteCloser) {
 			b, err = c.CallVolumeCSV(ctx, q)
 		case reportActivity:
 			b, err = c.CSRActivityCSV(ctx, q)
+		case reportReferral:
+			b, err = c.URLReferralCSV(ctx, q)
 		default:
 			b, err = c.QuerySessionsCSV(ctx, q)
 		}

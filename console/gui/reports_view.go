@@ -47,17 +47,25 @@ var activityColumns = []column{
 	{"CSR", "", 160}, {"Email", "", 200}, {"Sessions", "", 80}, {"Session (min / avg / max)", "", 200}, {"", "", 0},
 }
 
+// referralColumns are URL Referral's: the guide's "the URLs … and the
+// number [of] attempted and successful support sessions".
+var referralColumns = []column{
+	{"Page", "", 440}, {"Requests", "", 80}, {"Successful", "", 90}, {"Rate", "", 60}, {"", "", 0},
+}
+
 // Tabs of the Reports window.
 const (
 	reportSessions = iota
 	reportVolume
 	reportActivity
+	reportReferral
 )
 
-// reportsView is the content of the Reports window: the period and the
-// customer search, three reports in tabs (the Query tool's sessions with
-// a header that sorts by a column, the selected session's details below;
-// Call Volume by day; CSR Activity), Export CSV… and a status line.
+// reportsView is the content of the Reports window: the period, the
+// filters the report shown takes (queue, CSR, customer search), four
+// reports in tabs (the Query tool's sessions with a header that sorts by
+// a column, the selected session's details below; Call Volume by day;
+// CSR Activity; URL Referral), Export CSV… and a status line.
 type reportsView struct {
 	from, to  *widget.Entry
 	search    *widget.Entry
@@ -66,6 +74,18 @@ type reportsView struct {
 	tabs      *container.AppTabs
 	status    *widget.Label
 	content   fyne.CanvasObject
+
+	// The filters: a select shows its choices' labels; queue and csr are
+	// the values chosen ("" for all). filterNote says whose sessions the
+	// report counts.
+	queueSel, csrSel        *widget.Select
+	queueOpts, csrOpts      []choice
+	queue, csr              string
+	queueTitle, csrTitle    *widget.Label
+	searchTitle, filterNote *widget.Label
+	// The boxes of the selects and the search, hidden where the report
+	// shown does not take them.
+	queueBox, csrBox, searchBox *fyne.Container
 
 	headers  []*widget.Button
 	list     *widget.List
@@ -79,6 +99,10 @@ type reportsView struct {
 	volumeBars []float32 // each day's requests, of the busiest day's
 	actRows    [][]string
 	actBars    []float32
+	referrals  *widget.List
+	refRows    [][]string
+	refBars    []float32
+	refEmpty   *widget.Label
 
 	sessions []client.QuerySession
 	selected int
@@ -106,6 +130,22 @@ func newReportsView(from, to time.Time) *reportsView {
 	for _, e := range []*widget.Entry{v.from, v.to, v.search} {
 		e.OnSubmitted = func(string) { call(v.OnShow) }
 	}
+	// Choosing a queue or a CSR shows the report at once.
+	v.queueSel = widget.NewSelect(nil, func(label string) {
+		if val, ok := valueOf(v.queueOpts, label); ok && val != v.queue {
+			v.queue = val
+			call(v.OnShow)
+		}
+	})
+	v.csrSel = widget.NewSelect(nil, func(label string) {
+		if val, ok := valueOf(v.csrOpts, label); ok && val != v.csr {
+			v.csr = val
+			call(v.OnShow)
+		}
+	})
+	v.queueTitle, v.csrTitle, v.searchTitle = widget.NewLabel("Queue"), widget.NewLabel("CSR"), widget.NewLabel("Customer")
+	v.filterNote = widget.NewLabel("")
+	v.filterNote.Importance = widget.LowImportance
 	v.showBtn = widget.NewButtonWithIcon("Show", theme.ViewRefreshIcon(), func() { call(v.OnShow) })
 	v.showBtn.Importance = widget.HighImportance
 	v.exportBtn = widget.NewButtonWithIcon("Export CSV…", theme.DocumentSaveIcon(), func() { call(v.OnExport) })
@@ -145,19 +185,92 @@ func newReportsView(from, to time.Time) *reportsView {
 	split.Offset = 0.5
 
 	v.volume, v.activity = barList(volumeColumns, &v.volumeRows, &v.volumeBars), barList(activityColumns, &v.actRows, &v.actBars)
+	v.referrals = barList(referralColumns, &v.refRows, &v.refBars)
+	v.refEmpty = widget.NewLabel("")
+	v.refEmpty.Alignment = fyne.TextAlignCenter
+	v.refEmpty.Importance = widget.LowImportance
+	v.refEmpty.Hide()
 	v.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon("Sessions", theme.ListIcon(), split),
 		container.NewTabItemWithIcon("Call Volume", theme.HistoryIcon(), withHeader(volumeColumns, v.volume)),
-		container.NewTabItemWithIcon("CSR Activity", theme.AccountIcon(), withHeader(activityColumns, v.activity)))
+		container.NewTabItemWithIcon("CSR Activity", theme.AccountIcon(), withHeader(activityColumns, v.activity)),
+		container.NewTabItemWithIcon("URL Referral", theme.SearchIcon(),
+			withHeader(referralColumns, container.NewStack(v.referrals, container.NewCenter(v.refEmpty)))))
 	v.tabs.OnSelected = func(*container.TabItem) { call1(v.OnTab, v.Tab()) }
 
 	v.status = widget.NewLabel("")
 	v.status.Truncation = fyne.TextTruncateEllipsis
-	bar := container.NewHBox(widget.NewLabel("From"), fixedWidth(v.from, 120), widget.NewLabel("to"), fixedWidth(v.to, 120),
-		widget.NewLabel("Customer"), fixedWidth(v.search, 240), v.showBtn)
-	v.content = container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, bar, v.exportBtn), widget.NewSeparator()),
+	period := container.NewHBox(widget.NewLabel("From"), fixedWidth(v.from, 120), widget.NewLabel("to"), fixedWidth(v.to, 120), v.showBtn)
+	v.queueBox = fixedWidth(v.queueSel, 220).(*fyne.Container)
+	v.csrBox = fixedWidth(v.csrSel, 300).(*fyne.Container)
+	v.searchBox = fixedWidth(v.search, 240).(*fyne.Container)
+	filters := container.NewHBox(v.queueTitle, v.queueBox, v.csrTitle, v.csrBox, v.searchTitle, v.searchBox, v.filterNote)
+	v.SetFilters(nil, nil, true, "")
+	v.content = container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, period, v.exportBtn), filters, widget.NewSeparator()),
 		container.NewVBox(widget.NewSeparator(), v.status), nil, nil, v.tabs)
 	return v
+}
+
+// SetFilters offers the queues and CSRs to choose from (nil: the report
+// shown does not take that filter, which is hidden), the customer search
+// when search, and a note. A hidden filter keeps its choice; a choice no
+// longer offered goes back to the first, all of them, and so does the
+// sessions of no queue when its label changes, since the reports
+// understand it differently (started by a CSR, or transferred to one).
+func (v *reportsView) SetFilters(queues, csrs []choice, search bool, note string) {
+	show := func(on bool, objs ...fyne.CanvasObject) {
+		for _, o := range objs {
+			if on {
+				o.Show()
+			} else {
+				o.Hide()
+			}
+		}
+	}
+	set := func(sel *widget.Select, box fyne.CanvasObject, title *widget.Label, opts *[]choice, value *string, offered []choice) {
+		*opts = offered
+		if offered == nil {
+			// Hidden: kept for the reports that take it.
+			show(false, title, box)
+			return
+		}
+		if label, ok := labelOf(offered, *value); !ok || (*value == client.NoQueue && label != sel.Selected) {
+			*value = ""
+		}
+		sel.Options = nil
+		for _, c := range offered {
+			sel.Options = append(sel.Options, c.label)
+		}
+		// Set without OnChanged: only the CSR's choice shows a report.
+		sel.Selected, _ = labelOf(offered, *value)
+		sel.Refresh()
+		show(len(offered) > 0, title, box)
+	}
+	set(v.queueSel, v.queueBox, v.queueTitle, &v.queueOpts, &v.queue, queues)
+	set(v.csrSel, v.csrBox, v.csrTitle, &v.csrOpts, &v.csr, csrs)
+	show(search, v.searchTitle, v.searchBox)
+	v.filterNote.SetText(note)
+}
+
+// Filters are the queue and the CSR chosen, "" for all.
+func (v *reportsView) Filters() (queue, csr string) { return v.queue, v.csr }
+
+func valueOf(opts []choice, label string) (string, bool) {
+	for _, c := range opts {
+		if c.label == label {
+			return c.value, true
+		}
+	}
+	return "", false
+}
+
+func labelOf(opts []choice, value string) (string, bool) {
+	for _, c := range opts {
+		if c.value == value {
+			return c.label, true
+		}
+	}
+	return "", false
 }
 
 func newColumnsLayout(cols []column) *columnsLayout {
@@ -193,7 +306,7 @@ func setCells(o fyne.CanvasObject, texts []string) {
 	}
 }
 
-func withHeader(cols []column, list *widget.List) fyne.CanvasObject {
+func withHeader(cols []column, list fyne.CanvasObject) fyne.CanvasObject {
 	var heads []fyne.CanvasObject
 	for _, c := range cols {
 		l := widget.NewLabel(c.title)
@@ -248,7 +361,8 @@ func (v *reportsView) Range() (from, to, search string) {
 	return v.from.Text, v.to.Text, v.search.Text
 }
 
-// Tab is the report shown: reportSessions, reportVolume or reportActivity.
+// Tab is the report shown: reportSessions, reportVolume, reportActivity
+// or reportReferral.
 func (v *reportsView) Tab() int { return v.tabs.SelectedIndex() }
 
 // sortBy sorts by a column, the other way round when it already does.
@@ -374,6 +488,39 @@ func (v *reportsView) SetVolume(r client.CallVolumeReport) {
 		v.volumeBars = append(v.volumeBars, share(d.Requests, most))
 	}
 	v.volume.Refresh()
+}
+
+// SetReferrals shows URL Referral, a line per page after the total, with
+// a bar of its requests. The pages are what customers' browsers said:
+// shown on one line, as text.
+func (v *reportsView) SetReferrals(refs []client.Referral) {
+	row := func(page string, requests, successful int) []string {
+		rate := "—"
+		if requests > 0 {
+			rate = fmt.Sprintf("%d%%", (successful*100+requests/2)/requests)
+		}
+		return []string{page, fmt.Sprint(requests), fmt.Sprint(successful), rate}
+	}
+	v.refRows, v.refBars = nil, nil
+	total, successful, most := 0, 0, 0
+	for _, r := range refs {
+		total, successful, most = total+r.Requests, successful+r.Successful, max(most, r.Requests)
+	}
+	if len(refs) > 0 {
+		v.refRows, v.refBars = [][]string{row("Total", total, successful)}, []float32{0}
+	}
+	for _, r := range refs {
+		page := reportLine(r.URL)
+		if page == "" {
+			page = "No page given"
+		}
+		v.refRows = append(v.refRows, row(page, r.Requests, r.Successful))
+		v.refBars = append(v.refBars, share(r.Requests, most))
+	}
+	v.refEmpty.SetText("No customer asked for help in this period.")
+	v.refEmpty.Hidden = len(refs) > 0
+	v.refEmpty.Refresh()
+	v.referrals.Refresh()
 }
 
 // SetActivity shows CSR Activity, a line per CSR.

@@ -308,7 +308,7 @@ func play(u *ui, ts *rendezvoustest.Server, tb *mainTB, dir string) (err error) 
 	if err := shootQueues(u, ts, tb, dir); err != nil {
 		return err
 	}
-	return shootReports(u, dir)
+	return shootReports(u, ts, tb, dir)
 }
 
 // shootScripts fills the Script Library with a few scripts, Carol's and a
