@@ -510,19 +510,9 @@ func (p *filesPanel) endTapped() {
 		p.endNow()
 		return
 	}
-	d := dialog.NewConfirm("End file transfer?",
+	askDanger(p.win, &p.confirmEnd, "End file transfer?",
 		"A download is running. Ending file transfer aborts it, and files that are not complete are removed.",
-		func(ok bool) {
-			p.confirmEnd = nil
-			if ok {
-				p.endNow()
-			}
-		}, p.win)
-	d.SetConfirmText("End File Transfer")
-	d.SetDismissText("Keep Downloading")
-	d.SetConfirmImportance(widget.DangerImportance)
-	p.confirmEnd = d
-	d.Show()
+		"End File Transfer", "Keep Downloading", p.endNow)
 }
 
 func (p *filesPanel) endNow() {

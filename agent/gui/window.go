@@ -621,18 +621,27 @@ func (u *ui) confirmLeave() {
 	if u.phase != phaseSession {
 		return
 	}
-	d := dialog.NewConfirm("Leave the session?",
+	askDanger(u.win, &u.leave, "Leave the session?",
 		"Your support representative will no longer be able to chat with you or see your screen.",
-		func(ok bool) {
-			u.leave = nil
-			if ok {
-				u.leaveNow()
-			}
-		}, u.win)
-	d.SetConfirmText("Leave Session")
-	d.SetDismissText("Stay")
+		"Leave Session", "Stay", u.leaveNow)
+}
+
+// askDanger asks before something that cannot be taken back, with the
+// confirming button in red, and calls yes once confirmed. *open holds the
+// dialog while it shows: the window closes it when the question has lost
+// its point (the session or the download ended first), and tests answer
+// it there.
+func askDanger(win fyne.Window, open **dialog.ConfirmDialog, title, message, confirm, dismiss string, yes func()) {
+	d := dialog.NewConfirm(title, message, func(ok bool) {
+		*open = nil
+		if ok {
+			yes()
+		}
+	}, win)
+	d.SetConfirmText(confirm)
+	d.SetDismissText(dismiss)
 	d.SetConfirmImportance(widget.DangerImportance)
-	u.leave = d
+	*open = d
 	d.Show()
 }
 

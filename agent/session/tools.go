@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/pion/webrtc/v4"
 
+	"lifeline/shared/filetransfer/dcconn"
 	"lifeline/shared/protocol"
 	"lifeline/shared/toolwire"
 	"lifeline/shared/transport"
@@ -173,6 +175,58 @@ const (
 	labelSysinfo   = toolwire.LabelSysinfo
 	labelScripts   = toolwire.LabelScripts
 )
+
+// requestArrival bounds how long a request may take to arrive after the
+// agent's Status (a run's scripts: 2 MB at most per script and input).
+const requestArrival = 30 * time.Second
+
+// toolRequest is what the console asks on a tool channel once the agent's
+// Status came.
+type toolRequest struct {
+	action  string // the grant it needs
+	what    string // the action in the refusal, "running scripts"
+	noun    string // the request in "The run was refused: …"
+	receive func(ctx context.Context) error
+	// take uses the grant up, or says why not; nil is the one-off grant's
+	// Take alone.
+	take func() (refusal string)
+}
+
+// takeRequest answers a tool channel and takes the console's request on
+// it: the Status, if the customer allowed the action; the request, read
+// within requestArrival; the grant used up; the Reply. A one-off grant is
+// used up only by a request that arrived, so a console whose channel lost
+// the Status may try again on another. It reports whether the request was
+// taken; when not, the console was told why.
+func (a *Agent) takeRequest(tp *toolPeer, from string, conn *dcconn.Conn, r toolRequest) bool {
+	if !a.grants.Allowed(from, r.action) {
+		_ = toolwire.SendJSON(conn, toolwire.Status{Error: notAllowed(r.what)})
+		return false
+	}
+	if err := toolwire.SendJSON(conn, toolwire.Status{}); err != nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(tp.ctx, requestArrival)
+	err := r.receive(ctx)
+	cancel()
+	if err != nil {
+		a.log.Warn("tool request refused", "from", from, "action", r.action, "err", err)
+		_ = toolwire.SendJSON(conn, toolwire.Reply{Error: "The " + r.noun + " was refused: " + err.Error()})
+		return false
+	}
+	refusal := ""
+	switch {
+	case r.take != nil:
+		refusal = r.take()
+	case !a.grants.Take(from, r.action):
+		refusal = notAllowed(r.what)
+	}
+	if refusal != "" {
+		_ = toolwire.SendJSON(conn, toolwire.Reply{Error: refusal})
+		return false
+	}
+	return toolwire.SendJSON(conn, toolwire.Reply{Started: true}) == nil
+}
 
 // notAllowed is the refusal sent on a tool channel without a grant.
 func notAllowed(what string) string {

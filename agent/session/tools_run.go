@@ -49,11 +49,12 @@ func (a *Agent) serveSysinfo(tp *toolPeer, from string, ch *transport.Channel) {
 	conn := dcconn.New(ch)
 	defer conn.Close()
 	defer awaitClose(tp.ctx, conn)
-	if !a.grants.Take(from, protocol.ActionSysinfo) {
-		_ = toolwire.SendJSON(conn, toolwire.Status{Error: notAllowed("reading the system information")})
-		return
-	}
-	if err := toolwire.SendJSON(conn, toolwire.Status{}); err != nil {
+	req := toolRequest{action: protocol.ActionSysinfo, what: "reading the system information", noun: "request",
+		receive: func(ctx context.Context) error {
+			var q toolwire.SysinfoRequest
+			return toolwire.RecvJSON(ctx, conn, &q)
+		}}
+	if !a.takeRequest(tp, from, conn, req) {
 		return
 	}
 	a.ui.Show(Event{Kind: EventNotice, Text: a.nameOf(from) + " is reading your system information."})
@@ -76,35 +77,30 @@ func (a *Agent) serveScripts(tp *toolPeer, from string, ch *transport.Channel) {
 	conn := dcconn.New(ch)
 	defer conn.Close()
 	defer awaitClose(tp.ctx, conn)
-	if !a.grants.Allowed(from, protocol.ActionScripts) {
-		_ = toolwire.SendJSON(conn, toolwire.Status{Error: notAllowed("running scripts")})
-		return
-	}
-	if err := toolwire.SendJSON(conn, toolwire.Status{}); err != nil {
-		return
-	}
-	scripts, runID, err := receiveRun(tp.ctx, conn)
-	if err != nil {
-		a.log.Warn("script run refused", "from", from, "err", err)
-		_ = toolwire.SendJSON(conn, toolwire.RunEvent{Error: "The run was refused: " + err.Error()})
-		return
-	}
-	// The grant is used up only by a run that arrived whole: a console
-	// that lost a channel may try again on another.
-	detail, allowed := a.takeScriptGrant(from)
-	if !allowed {
-		_ = toolwire.SendJSON(conn, toolwire.RunEvent{Error: notAllowed("running scripts")})
-		return
-	}
-	names := make([]string, len(scripts))
-	for i, s := range scripts {
-		names[i] = s.Name
-	}
-	if detail != "" && detail != toolwire.RunDetail(names) {
-		_ = toolwire.SendJSON(conn, toolwire.RunEvent{Error: "These are not the scripts the customer allowed."})
-		return
-	}
-	if err := toolwire.SendJSON(conn, toolwire.RunEvent{Started: true}); err != nil {
+	var scripts []scriptrun.Script
+	var runID string
+	req := toolRequest{action: protocol.ActionScripts, what: "running scripts", noun: "run",
+		receive: func(ctx context.Context) (err error) {
+			scripts, runID, err = receiveRun(ctx, conn)
+			return err
+		},
+		// The scripts must be the ones the customer was shown, in that
+		// order (any, when everything is allowed).
+		take: func() string {
+			detail, allowed := a.takeScriptGrant(from)
+			if !allowed {
+				return notAllowed("running scripts")
+			}
+			names := make([]string, len(scripts))
+			for i, s := range scripts {
+				names[i] = s.Name
+			}
+			if detail != "" && detail != toolwire.RunDetail(names) {
+				return "These are not the scripts the customer allowed."
+			}
+			return ""
+		}}
+	if !a.takeRequest(tp, from, conn, req) {
 		return
 	}
 	who := a.nameOf(from)
@@ -162,14 +158,8 @@ func outcome(r *protocol.ScriptResult) string {
 	return "could not run"
 }
 
-// runArrival bounds how long a run's scripts may take to arrive after the
-// agent said it is ready (2 MB at most per script and input).
-const runArrival = 30 * time.Second
-
 // receiveRun reads a run request and its files.
 func receiveRun(ctx context.Context, conn *dcconn.Conn) ([]scriptrun.Script, string, error) {
-	ctx, cancel := context.WithTimeout(ctx, runArrival)
-	defer cancel()
 	var req toolwire.RunRequest
 	if err := toolwire.RecvJSON(ctx, conn, &req); err != nil {
 		return nil, "", err

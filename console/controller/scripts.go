@@ -63,7 +63,7 @@ func (s *Session) RunScripts(ctx context.Context, scripts []ScriptToRun, onOutpu
 		return nil, fmt.Errorf("a run has 1 to %d scripts", toolwire.MaxScripts)
 	}
 	names := make([]string, len(scripts))
-	req := toolwire.RunRequest{RunID: newID("r")}
+	req := toolwire.RunRequest{RunID: newID("r")} // each channel's id replaces it
 	for i, sc := range scripts {
 		names[i] = sc.Name
 		if len(sc.Body) > toolwire.MaxScriptBytes || len(sc.Input) > toolwire.MaxScriptBytes {
@@ -85,19 +85,10 @@ func (s *Session) RunScripts(ctx context.Context, scripts []ScriptToRun, onOutpu
 	if err != nil {
 		return nil, err
 	}
-	// A channel opened right after others closed has been seen to lose
-	// its first messages under load: the handshake is bounded, and tried
-	// once more on a new channel (the agent uses the grant up only for a
-	// run that arrived whole).
-	var conn *dcconn.Conn
-	for attempt := 1; ; attempt++ {
-		conn, err = sendRun(ctx, tp, req, scripts)
-		if err == nil || attempt == 2 || !errors.Is(err, errNoAnswer) || ctx.Err() != nil {
-			break
-		}
-		s.c.log.Warn("console: the run's channel did not answer; trying another", "err", err)
-		req.RunID = newID("r")
-	}
+	conn, err := s.request(ctx, tp, toolwire.LabelScripts, "r", func(conn *dcconn.Conn, id string) error {
+		req.RunID = id
+		return sendRun(conn, req, scripts)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +105,6 @@ func (s *Session) RunScripts(ctx context.Context, scripts []ScriptToRun, onOutpu
 		switch {
 		case ev.Error != "":
 			return results, errors.New(ev.Error)
-		case ev.Started:
 		case ev.Output != nil && onOutput != nil && ev.Output.Index >= 0 && ev.Output.Index < len(scripts):
 			onOutput(ScriptOutput{RunID: req.RunID, Index: ev.Output.Index, Name: scripts[ev.Output.Index].Name, Stream: ev.Output.Stream, Text: ev.Output.Data})
 		case ev.Result != nil:
@@ -149,54 +139,20 @@ func ScriptSummary(r protocol.ScriptResult) string {
 	return b.String()
 }
 
-// handshake bounds each step of opening a run: the agent's answer on the
-// new channel, and its word that the scripts arrived.
-const handshake = 15 * time.Second
-
-// errNoAnswer is a run's channel that stayed silent.
-var errNoAnswer = errors.New("the customer's computer did not answer")
-
-// sendRun opens a channel for the run, sends the scripts and waits for the
-// agent to say it has them.
-func sendRun(ctx context.Context, tp *toolsPeer, req toolwire.RunRequest, scripts []ScriptToRun) (*dcconn.Conn, error) {
-	hctx, cancel := context.WithTimeout(ctx, handshake)
-	defer cancel()
-	conn, _, err := tp.channel(hctx, toolwire.LabelScripts+req.RunID)
-	if err != nil {
-		if hctx.Err() != nil && ctx.Err() == nil {
-			return nil, fmt.Errorf("%w: %v", errNoAnswer, err)
-		}
-		return nil, err
-	}
-	fail := func(err error) (*dcconn.Conn, error) {
-		conn.Close()
-		return nil, err
-	}
+// sendRun sends a run's request and its scripts.
+func sendRun(conn *dcconn.Conn, req toolwire.RunRequest, scripts []ScriptToRun) error {
 	if err := toolwire.SendJSON(conn, req); err != nil {
-		return fail(fmt.Errorf("the scripts were not sent: %w", err))
+		return fmt.Errorf("the scripts were not sent: %w", err)
 	}
 	for _, sc := range scripts {
 		if err := toolwire.SendBlob(conn, sc.Body); err != nil {
-			return fail(fmt.Errorf("the script %s was not sent: %w", sc.Name, err))
+			return fmt.Errorf("the script %s was not sent: %w", sc.Name, err)
 		}
 		if sc.InputName != "" {
 			if err := toolwire.SendBlob(conn, sc.Input); err != nil {
-				return fail(fmt.Errorf("the input of %s was not sent: %w", sc.Name, err))
+				return fmt.Errorf("the input of %s was not sent: %w", sc.Name, err)
 			}
 		}
 	}
-	var ev toolwire.RunEvent
-	if err := toolwire.RecvJSON(hctx, conn, &ev); err != nil {
-		if hctx.Err() != nil && ctx.Err() == nil {
-			return fail(fmt.Errorf("%w: %v", errNoAnswer, err))
-		}
-		return fail(fmt.Errorf("the connection to the customer's computer ended: %w", err))
-	}
-	switch {
-	case ev.Error != "":
-		return fail(errors.New(ev.Error))
-	case !ev.Started:
-		return fail(fmt.Errorf("%w: the customer's agent answered out of order", toolwire.ErrProtocol))
-	}
-	return conn, nil
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"lifeline/shared/filetransfer/dcconn"
 	"lifeline/shared/protocol"
 	"lifeline/shared/sysreport"
 	"lifeline/shared/toolwire"
@@ -20,7 +21,12 @@ func (s *Session) SystemInfo(ctx context.Context) (sysreport.Report, error) {
 	if err != nil {
 		return sysreport.Report{}, err
 	}
-	conn, _, err := tp.channel(ctx, toolwire.LabelSysinfo+newID("s"))
+	conn, err := s.request(ctx, tp, toolwire.LabelSysinfo, "s", func(conn *dcconn.Conn, _ string) error {
+		if err := toolwire.SendJSON(conn, toolwire.SysinfoRequest{}); err != nil {
+			return fmt.Errorf("the request for the system information was not sent: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
 		return sysreport.Report{}, err
 	}

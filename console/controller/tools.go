@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"lifeline/shared/filetransfer/dcconn"
 	"lifeline/shared/protocol"
@@ -30,6 +31,11 @@ type toolsPeer struct {
 	ready    chan struct{} // closed once the peer is up or failed
 	err      error         // why it failed, once ready is closed
 	once     sync.Once
+
+	// open opens a channel on the peer (tests lose what one carries), and
+	// handshake bounds each step of a request's handshake (see request).
+	open      func(label string) (dcconn.Channel, error)
+	handshake time.Duration
 }
 
 func (tp *toolsPeer) close() {
@@ -81,7 +87,8 @@ func (s *Session) tools(ctx context.Context) (*toolsPeer, error) {
 // the session's goroutine, so that the agent's signals find the peer.
 func (s *Session) openTools(l *loop, customer string) (*toolsPeer, error) {
 	ctx, cancel := context.WithCancel(context.Background())
-	tp := &toolsPeer{s: s, customer: customer, ctx: ctx, cancel: cancel, ready: make(chan struct{})}
+	tp := &toolsPeer{s: s, customer: customer, ctx: ctx, cancel: cancel, ready: make(chan struct{}), handshake: handshake}
+	tp.open = func(label string) (dcconn.Channel, error) { return tp.peer.OpenChannel(label) }
 	tp.sig = signaller{stopped: tp.closed, send: func(sig transport.Signal) error {
 		_, err := s.c.request(ctx, s.id, &protocol.Signal{To: customer, Kind: sig.Kind, SDP: sig.SDP, Candidate: sig.Candidate, Purpose: protocol.PurposeTools})
 		return err
@@ -119,7 +126,7 @@ func (s *Session) openTools(l *loop, customer string) (*toolsPeer, error) {
 // channel opens a tool channel and reads the agent's Status. A refusal by
 // the agent is an error in its words.
 func (tp *toolsPeer) channel(ctx context.Context, label string) (*dcconn.Conn, toolwire.Status, error) {
-	ch, err := tp.peer.OpenChannel(label)
+	ch, err := tp.open(label)
 	if err != nil {
 		return nil, toolwire.Status{}, fmt.Errorf("could not open a channel to the customer's agent: %w", err)
 	}
@@ -137,6 +144,67 @@ func (tp *toolsPeer) channel(ctx context.Context, label string) (*dcconn.Conn, t
 		return nil, st, errors.New(st.Error)
 	}
 	return conn, st, nil
+}
+
+// handshake bounds each step of a request's handshake: the agent's
+// answer on the new channel, and its Reply once the request arrived.
+const handshake = 15 * time.Second
+
+// errNoAnswer is a request's channel that stayed silent.
+var errNoAnswer = errors.New("the customer's computer did not answer")
+
+// request makes a request of the agent on a new channel labelled
+// prefix+id: it waits for the agent's Status, sends the request (send,
+// given the channel and the id), then waits for the agent's Reply that it
+// took it, each step bounded by tp.handshake. A channel opened right after
+// others closed has been seen to lose its first messages under load, so a
+// silent channel is given up and the request made once more on a new one,
+// under a new id: the agent uses a one-off grant up only for a request
+// that arrived, so the grant still holds. On success the channel carries
+// what the request brings and is the caller's to close.
+func (s *Session) request(ctx context.Context, tp *toolsPeer, prefix, idPrefix string, send func(conn *dcconn.Conn, id string) error) (*dcconn.Conn, error) {
+	for attempt := 1; ; attempt++ {
+		conn, err := tp.handshakeOn(ctx, prefix, newID(idPrefix), send)
+		if err == nil || attempt == 2 || !errors.Is(err, errNoAnswer) || ctx.Err() != nil {
+			return conn, err
+		}
+		s.c.log.Warn("console: a tool channel did not answer; trying another", "label", prefix, "err", err)
+	}
+}
+
+// handshakeOn is one attempt of request.
+func (tp *toolsPeer) handshakeOn(ctx context.Context, prefix, id string, send func(conn *dcconn.Conn, id string) error) (*dcconn.Conn, error) {
+	hctx, cancel := context.WithTimeout(ctx, tp.handshake)
+	defer cancel()
+	silent := func() bool { return hctx.Err() != nil && ctx.Err() == nil }
+	conn, _, err := tp.channel(hctx, prefix+id)
+	if err != nil {
+		if silent() {
+			return nil, fmt.Errorf("%w within %v", errNoAnswer, tp.handshake)
+		}
+		return nil, err
+	}
+	fail := func(err error) (*dcconn.Conn, error) {
+		conn.Close()
+		return nil, err
+	}
+	if err := send(conn, id); err != nil {
+		return fail(err)
+	}
+	var r toolwire.Reply
+	if err := toolwire.RecvJSON(hctx, conn, &r); err != nil {
+		if silent() {
+			return fail(fmt.Errorf("%w within %v", errNoAnswer, tp.handshake))
+		}
+		return fail(fmt.Errorf("the connection to the customer's computer ended: %w", err))
+	}
+	switch {
+	case r.Error != "":
+		return fail(errors.New(r.Error))
+	case !r.Started:
+		return fail(fmt.Errorf("%w: the customer's agent answered out of order", toolwire.ErrProtocol))
+	}
+	return conn, nil
 }
 
 // grant asks the customer for action unless denied; a refusal is ErrDenied.

@@ -616,9 +616,9 @@ func (p *filePane) focus() {
 // Space to toggle and Ctrl+A.
 type fileList struct {
 	widget.List
-	pane    *filePane
-	focused bool
-	shift   bool
+	pane     *filePane
+	focused  bool
+	shiftKey // Shift with the arrows extends the selection
 }
 
 var (
@@ -677,18 +677,6 @@ func (l *fileList) TypedKey(ev *fyne.KeyEvent) {
 func (l *fileList) TypedShortcut(s fyne.Shortcut) {
 	if _, ok := s.(*fyne.ShortcutSelectAll); ok {
 		l.pane.selectAll()
-	}
-}
-
-func (l *fileList) KeyDown(ev *fyne.KeyEvent) {
-	if ev.Name == desktop.KeyShiftLeft || ev.Name == desktop.KeyShiftRight {
-		l.shift = true
-	}
-}
-
-func (l *fileList) KeyUp(ev *fyne.KeyEvent) {
-	if ev.Name == desktop.KeyShiftLeft || ev.Name == desktop.KeyShiftRight {
-		l.shift = false
 	}
 }
 

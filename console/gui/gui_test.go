@@ -145,6 +145,31 @@ func (h *harness) started() *sessionUI {
 	return h.start()
 }
 
+// assist logs Dave, a second CSR, into a console of his own and joins
+// the session number from the Assist button; it returns his console and
+// his panel of the session.
+func (h *harness) assist(number string) (*harness, *sessionUI) {
+	h.t.Helper()
+	h.ts.AddUser(h.t, "dave@example.com", "Dave CSR", "csr", "dave-password-1")
+	dave := newHarnessOn(h.t, h.ts, Config{Server: h.ts.URL, Email: "dave@example.com", TLS: h.ts.TLS}, h.t.TempDir())
+	dave.login("dave-password-1")
+	dave.onMain()
+	test.Tap(dave.u.main.assistBtn)
+	var entry *widget.Entry
+	for _, o := range test.LaidOutObjects(dave.u.win.Canvas().Overlays().Top()) {
+		if e, ok := o.(*widget.Entry); ok {
+			entry = e
+		}
+	}
+	if entry == nil {
+		h.t.Fatal("Assist… shows no field for the session number")
+	}
+	test.Type(entry, spaced(number))
+	test.Tap(dave.dialogButton("Join"))
+	dave.eventually("the assisted session", func() bool { return len(dave.u.sessions) == 1 })
+	return dave, dave.u.sessions[dave.u.order[0]]
+}
+
 func ctxT(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	t.Cleanup(cancel)
@@ -703,7 +728,6 @@ func TestSessionTypeAndTrackingCode(t *testing.T) {
 // assistant, after which the former host may only leave.
 func TestAssistMakePrimaryTransfer(t *testing.T) {
 	h := newHarness(t)
-	h.ts.AddUser(t, "dave@example.com", "Dave CSR", "csr", "dave-password-1")
 	su := h.started()
 	number := su.s.Number()
 	ann := fakeagent.Join(t, h.ts, number, fakeagent.Options{Name: "Ann"})
@@ -713,20 +737,7 @@ func TestAssistMakePrimaryTransfer(t *testing.T) {
 		return roleOf(st, ann.ID) == protocol.RolePrimary && roleOf(st, bob.ID) == protocol.RoleSecondary
 	})
 
-	dave := newHarnessOn(t, h.ts, Config{Server: h.ts.URL, Email: "dave@example.com", TLS: h.ts.TLS}, t.TempDir())
-	dave.login("dave-password-1")
-	dave.onMain()
-	test.Tap(dave.u.main.assistBtn)
-	var entry *widget.Entry
-	for _, o := range test.LaidOutObjects(dave.u.win.Canvas().Overlays().Top()) {
-		if e, ok := o.(*widget.Entry); ok {
-			entry = e
-		}
-	}
-	test.Type(entry, spaced(number))
-	test.Tap(dave.dialogButton("Join"))
-	dave.eventually("the assisted session", func() bool { return len(dave.u.sessions) == 1 })
-	ds := dave.u.sessions[dave.u.order[0]]
+	dave, ds := h.assist(number)
 	if ds.host || ds.view.endBtn.Visible() || !ds.view.leaveBtn.Visible() || ds.view.desktopBtns.Visible() ||
 		ds.view.detail.Text != "You are assisting" {
 		t.Fatalf("assistant's panel: host %v end %v leave %v", ds.host, ds.view.endBtn.Visible(), ds.view.leaveBtn.Visible())
@@ -764,27 +775,13 @@ func TestAssistantWatchesSharing(t *testing.T) {
 		t.Skipf("no screen corpus: %v", err)
 	}
 	h := newHarness(t)
-	h.ts.AddUser(t, "dave@example.com", "Dave CSR", "csr", "dave-password-1")
 	su := h.started()
 	number := su.s.Number()
 	_, stop := joinRealAgent(h.ts.Client(), number, "Ann Smith", src, session.Tools{})
 	t.Cleanup(stop)
 	h.eventually("the customer", func() bool { return su.view.viewBtn.Visible() && !su.view.viewBtn.Disabled() })
 
-	dave := newHarnessOn(t, h.ts, Config{Server: h.ts.URL, Email: "dave@example.com", TLS: h.ts.TLS}, t.TempDir())
-	dave.login("dave-password-1")
-	dave.onMain()
-	test.Tap(dave.u.main.assistBtn)
-	var entry *widget.Entry
-	for _, o := range test.LaidOutObjects(dave.u.win.Canvas().Overlays().Top()) {
-		if e, ok := o.(*widget.Entry); ok {
-			entry = e
-		}
-	}
-	test.Type(entry, spaced(number))
-	test.Tap(dave.dialogButton("Join"))
-	dave.eventually("the assisted session", func() bool { return len(dave.u.sessions) == 1 })
-	ds := dave.u.sessions[dave.u.order[0]]
+	dave, ds := h.assist(number)
 
 	test.Tap(su.view.viewBtn)
 	h.eventually("the host's sharing window", func() bool { return su.share != nil })

@@ -17,10 +17,7 @@ import (
 
 // runColumns are the library's columns in the Run Scripts window (0 width:
 // the rest).
-var runColumns = []struct {
-	title, sort string
-	width       float32
-}{
+var runColumns = []column{
 	{"Name", client.ScriptSortName, 0},
 	{"Category", client.ScriptSortCategory, 110},
 	{"Owner", client.ScriptSortOwner, 130},
@@ -39,7 +36,7 @@ const (
 // left, the scripts to run in order on the right, and below them one tab
 // per run with each script's result and the output as it comes.
 type runScriptsView struct {
-	headers   []*widget.Button
+	sortHeader
 	library   *widget.List
 	libEmpty  *widget.Label
 	libDetail *widget.Label
@@ -62,39 +59,20 @@ type runScriptsView struct {
 	libSel  int
 	chosen  []client.Script // the run list, in order
 	runSel  int
-	sort    string
-	desc    bool
 	running bool
 
-	OnSort   func(sort string, desc bool)
 	OnRun    func(scripts []client.Script)
 	OnStop   func()
 	OnReload func()
 }
 
 func newRunScriptsView() *runScriptsView {
-	v := &runScriptsView{libSel: -1, runSel: -1, sort: client.ScriptSortName}
-	cols := &columnsLayout{}
-	var heads []fyne.CanvasObject
-	for _, c := range runColumns {
-		cols.widths = append(cols.widths, c.width)
-		b := headerButton(c.title, func() { v.sortBy(c.sort) })
-		v.headers = append(v.headers, b)
-		heads = append(heads, b)
-	}
-	v.showSort()
-	v.library = widget.NewList(
-		func() int { return len(v.scripts) },
-		func() fyne.CanvasObject { return rowCells(cols, len(runColumns)) },
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			if i >= len(v.scripts) {
-				return
-			}
-			s := v.scripts[i]
-			for c, text := range []string{s.Name, orDefault(s.Category, "—"), s.Owner.Name} {
-				o.(*fyne.Container).Objects[c].(*widget.Label).SetText(text)
-			}
-		})
+	v := &runScriptsView{libSel: -1, runSel: -1}
+	header := v.sortHeader.init(runColumns, client.ScriptSortName)
+	v.library = tableList(runColumns, func() int { return len(v.scripts) }, func(i int) []string {
+		s := v.scripts[i]
+		return []string{s.Name, orDefault(s.Category, "—"), s.Owner.Name}
+	})
 	v.library.OnSelected = func(i widget.ListItemID) { v.libSel = i; v.showButtons() }
 	v.library.OnUnselected = func(widget.ListItemID) { v.libSel = -1; v.showButtons() }
 	v.libEmpty = widget.NewLabel("")
@@ -146,7 +124,7 @@ func newRunScriptsView() *runScriptsView {
 
 	reload := widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), func() { call(v.OnReload) })
 	libHead := container.NewBorder(nil, nil, heading("Script Library"), reload)
-	libTable := container.NewBorder(container.NewVBox(container.New(cols, heads...), widget.NewSeparator()), nil, nil, nil,
+	libTable := container.NewBorder(container.NewVBox(header, widget.NewSeparator()), nil, nil, nil,
 		container.NewStack(v.library, container.NewCenter(v.libEmpty)))
 	left := container.NewBorder(libHead, v.libDetail, nil, nil, libTable)
 	middle := container.NewVBox(layout.NewSpacer(), v.addBtn, layout.NewSpacer())
@@ -185,36 +163,6 @@ func (v *runScriptsView) SetScripts(scripts []client.Script) {
 	v.libEmpty.Hidden = len(scripts) > 0
 	v.libEmpty.Refresh()
 	v.showButtons()
-}
-
-// SetSort shows the library's order without asking for it.
-func (v *runScriptsView) SetSort(sort string, desc bool) { v.sort, v.desc = sort, desc; v.showSort() }
-
-func (v *runScriptsView) sortBy(sort string) {
-	if sort == v.sort {
-		v.desc = !v.desc
-	} else {
-		v.sort, v.desc = sort, false
-	}
-	v.showSort()
-	if v.OnSort != nil {
-		v.OnSort(v.sort, v.desc)
-	}
-}
-
-func (v *runScriptsView) showSort() {
-	for i, c := range runColumns {
-		b := v.headers[i]
-		b.Icon = nil
-		if c.sort == v.sort {
-			b.Icon = theme.MenuDropUpIcon()
-			if v.desc {
-				b.Icon = theme.MenuDropDownIcon()
-			}
-		}
-		b.IconPlacement = widget.ButtonIconTrailingText
-		b.Refresh()
-	}
 }
 
 // SelectScript selects the library's script with the given id.

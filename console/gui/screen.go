@@ -58,8 +58,9 @@ type screenArea struct {
 	moved   time.Time // when the last move was sent
 	pending *image.Point
 	timer   *time.Timer
-	timerN  int  // counts timers, so that one stopped too late does nothing
-	shift   bool // a Shift key is down (TypedKey carries no modifiers)
+	timerN  int // counts timers, so that one stopped too late does nothing
+
+	shiftKey // Shift+Tab or Shift+arrows must reach the customer as such
 
 	// now and afterFunc are time.Now and time.AfterFunc, replaced by tests.
 	now       func() time.Time
@@ -355,17 +356,20 @@ func (a *screenArea) FocusLost() { a.shift = false }
 // of moving the focus to the console's next widget.
 func (a *screenArea) AcceptsTab() bool { return a.input }
 
-// KeyDown and KeyUp only follow Shift: TypedKey reports no modifiers, and
-// Shift+Tab or Shift+arrows must reach the customer as such.
-func (a *screenArea) KeyDown(ev *fyne.KeyEvent) {
+// shiftKey follows whether a Shift key is down, for a widget whose
+// TypedKey must know: Fyne's TypedKey reports no modifiers. Embedded, its
+// KeyDown and KeyUp make the widget a desktop.Keyable.
+type shiftKey struct{ shift bool }
+
+func (k *shiftKey) KeyDown(ev *fyne.KeyEvent) {
 	if ev.Name == desktop.KeyShiftLeft || ev.Name == desktop.KeyShiftRight {
-		a.shift = true
+		k.shift = true
 	}
 }
 
-func (a *screenArea) KeyUp(ev *fyne.KeyEvent) {
+func (k *shiftKey) KeyUp(ev *fyne.KeyEvent) {
 	if ev.Name == desktop.KeyShiftLeft || ev.Name == desktop.KeyShiftRight {
-		a.shift = false
+		k.shift = false
 	}
 }
 

@@ -17,10 +17,7 @@ import (
 // order the server sorts by when it is clicked, and the width (0 takes
 // what the others leave, so that a long description does not push the
 // later columns out of the window).
-var scriptColumns = []struct {
-	title, sort string
-	width       float32
-}{
+var scriptColumns = []column{
 	{"Name", client.ScriptSortName, 190},
 	{"Category", client.ScriptSortCategory, 120},
 	{"Description", client.ScriptSortDescription, 0},
@@ -37,7 +34,7 @@ const allCategories = "All categories"
 // column (again: the other way round), the selected script's details and
 // a status line.
 type scriptsView struct {
-	headers    []*widget.Button
+	sortHeader
 	list       *widget.List
 	empty      *widget.Label
 	category   *widget.Select
@@ -56,39 +53,19 @@ type scriptsView struct {
 
 	scripts  []client.Script
 	selected int // index in scripts, -1 for none
-	sort     string
-	desc     bool
 	// loc is where the Updated times are shown (time.Local; the goldens
 	// fix it).
 	loc *time.Location
 
-	OnSort           func(sort string, desc bool)
 	OnCategory       func(category string) // "" for every category
 	OnRefresh, OnAdd func()
 	OnEdit, OnDelete func(s client.Script)
 }
 
 func newScriptsView() *scriptsView {
-	v := &scriptsView{selected: -1, sort: client.ScriptSortName, loc: time.Local}
-	cols := scriptColumnsLayout()
-	var heads []fyne.CanvasObject
-	for _, c := range scriptColumns {
-		b := headerButton(c.title, func() { v.sortBy(c.sort) })
-		v.headers = append(v.headers, b)
-		heads = append(heads, b)
-	}
-	v.showSort()
-	v.list = widget.NewList(
-		func() int { return len(v.scripts) },
-		func() fyne.CanvasObject { return rowCells(cols, len(scriptColumns)) },
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			if i >= len(v.scripts) {
-				return
-			}
-			for c, text := range v.row(v.scripts[i]) {
-				o.(*fyne.Container).Objects[c].(*widget.Label).SetText(text)
-			}
-		})
+	v := &scriptsView{selected: -1, loc: time.Local}
+	header := v.sortHeader.init(scriptColumns, client.ScriptSortName)
+	v.list = tableList(scriptColumns, func() int { return len(v.scripts) }, func(i int) []string { return v.row(v.scripts[i]) })
 	v.list.OnSelected = func(i widget.ListItemID) { v.selected = i; v.showSelected() }
 	v.list.OnUnselected = func(widget.ListItemID) { v.selected = -1; v.showSelected() }
 	v.empty = widget.NewLabel("")
@@ -147,7 +124,7 @@ func newScriptsView() *scriptsView {
 	bar := container.NewBorder(nil, nil,
 		v.catBox,
 		container.NewHBox(v.refreshBtn, v.addBtn, v.editBtn, v.deleteBtn))
-	table := container.NewBorder(container.NewVBox(container.New(cols, heads...), widget.NewSeparator()), nil, nil, nil,
+	table := container.NewBorder(container.NewVBox(header, widget.NewSeparator()), nil, nil, nil,
 		container.NewStack(v.list, container.NewCenter(v.empty)))
 	detail := container.NewVScroll(container.NewVBox(v.noSelect, v.detailName, v.detailDesc, v.detailKeys))
 	split := container.NewVSplit(table, detail)
@@ -176,37 +153,76 @@ func firstLine(s string) string {
 	return s
 }
 
-// sortBy sorts by a column, the other way round when it already does.
-func (v *scriptsView) sortBy(sort string) {
-	if sort == v.sort {
-		v.desc = !v.desc
-	} else {
-		v.sort, v.desc = sort, false
+// tableList is a table's rows: n of them, laid out by cols, row i's
+// cells holding row(i).
+func tableList(cols []column, n func() int, row func(i int) []string) *widget.List {
+	l := newColumnsLayout(cols)
+	return widget.NewList(n,
+		func() fyne.CanvasObject { return rowCells(l, len(cols)) },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			if i < n() { // the list may ask for a row just removed
+				setCells(o, row(i))
+			}
+		})
+}
+
+// sortHeader is a table's row of headings that sort it: a tap sorts by
+// that column, a second tap the other way round, and the sorted column's
+// heading carries an arrow. The server sorts; OnSort asks it to.
+type sortHeader struct {
+	cols    []column
+	headers []*widget.Button
+	sort    string
+	desc    bool
+
+	OnSort func(sort string, desc bool)
+}
+
+// init makes the headings, sorted by sort, and returns their row, laid
+// out as tableList lays out the rows. The headings keep h, so h must not
+// move afterwards.
+func (h *sortHeader) init(cols []column, sort string) fyne.CanvasObject {
+	h.cols, h.sort = cols, sort
+	var heads []fyne.CanvasObject
+	for _, c := range cols {
+		b := headerButton(c.title, func() { h.sortBy(c.sort) })
+		h.headers = append(h.headers, b)
+		heads = append(heads, b)
 	}
-	v.showSort()
-	if v.OnSort != nil {
-		v.OnSort(v.sort, v.desc)
+	h.showSort()
+	return container.New(newColumnsLayout(cols), heads...)
+}
+
+// sortBy sorts by a column, the other way round when it already does.
+func (h *sortHeader) sortBy(sort string) {
+	if sort == h.sort {
+		h.desc = !h.desc
+	} else {
+		h.sort, h.desc = sort, false
+	}
+	h.showSort()
+	if h.OnSort != nil {
+		h.OnSort(h.sort, h.desc)
 	}
 }
 
 // SetSort shows the order without asking for it.
-func (v *scriptsView) SetSort(sort string, desc bool) {
-	v.sort, v.desc = sort, desc
-	v.showSort()
+func (h *sortHeader) SetSort(sort string, desc bool) {
+	h.sort, h.desc = sort, desc
+	h.showSort()
 }
 
-// showSort marks the sorted column's header with an arrow.
-func (v *scriptsView) showSort() {
-	for i, c := range scriptColumns {
-		b := v.headers[i]
-		text, icon := c.title, fyne.Resource(nil)
-		if c.sort == v.sort {
-			icon = theme.MenuDropUpIcon()
-			if v.desc {
-				icon = theme.MenuDropDownIcon()
+// showSort marks the sorted column's heading with an arrow.
+func (h *sortHeader) showSort() {
+	for i, c := range h.cols {
+		b := h.headers[i]
+		b.Icon = nil
+		if c.sort == h.sort {
+			b.Icon = theme.MenuDropUpIcon()
+			if h.desc {
+				b.Icon = theme.MenuDropDownIcon()
 			}
 		}
-		b.Text, b.Icon = text, icon
 		b.IconPlacement = widget.ButtonIconTrailingText
 		b.Refresh()
 	}
@@ -352,14 +368,6 @@ func sizeWords(n int64) string {
 // columnsLayout lays out the header and every row of the library with the
 // same column widths, so that they line up.
 type columnsLayout struct{ widths []float32 }
-
-func scriptColumnsLayout() *columnsLayout {
-	l := &columnsLayout{}
-	for _, c := range scriptColumns {
-		l.widths = append(l.widths, c.width)
-	}
-	return l
-}
 
 func (l *columnsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	w, h := float32(0), float32(0)

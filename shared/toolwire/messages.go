@@ -78,15 +78,28 @@ func (r *RunRequest) Check() error {
 	return nil
 }
 
-// RunEvent is what the agent sends back during a run, in order: one with
-// Started once the scripts arrived and were accepted, output pieces and
-// results as they come, then one with Done (or Error).
+// Reply is the agent's answer to the request a console sends on a tool
+// channel once the Status came (a RunRequest and its files, a
+// SysinfoRequest): Started when the agent took the request, or why not.
+// A one-off grant is used up only then, so that a console whose channel
+// stayed silent may try again on another.
+type Reply struct {
+	Started bool   `json:"started,omitempty"`
+	Error   string `json:"error,omitempty"`
+}
+
+// SysinfoRequest asks for the system information report, once the
+// agent's Status came; the report follows the agent's Reply as a blob.
+type SysinfoRequest struct{}
+
+// RunEvent is what the agent sends back during a run, after its Reply, in
+// order: output pieces and results as they come, then one with Done (or
+// Error).
 type RunEvent struct {
-	Started bool                   `json:"started,omitempty"`
-	Output  *RunOutput             `json:"output,omitempty"`
-	Result  *protocol.ScriptResult `json:"result,omitempty"`
-	Done    bool                   `json:"done,omitempty"`
-	Error   string                 `json:"error,omitempty"`
+	Output *RunOutput             `json:"output,omitempty"`
+	Result *protocol.ScriptResult `json:"result,omitempty"`
+	Done   bool                   `json:"done,omitempty"`
+	Error  string                 `json:"error,omitempty"`
 }
 
 // RunOutput is a piece of a script's output.

@@ -87,6 +87,8 @@ func TestRunRequestCheck(t *testing.T) {
 func FuzzReaders(f *testing.F) {
 	f.Add([]byte(`J{"run_id":"r","scripts":[{"name":"a","file_name":"a.sh","timeout_ms":1000}]}`), []byte("Bhello"), []byte("E"))
 	f.Add([]byte(`J{"output":{"index":0,"stream":"stdout","data":"x"}}`), []byte("E"), []byte(""))
+	f.Add([]byte(`J{"started":true}`), []byte(""), []byte(""))
+	f.Add([]byte(`J{"error":"The run was refused: toolwire: protocol violation"}`), []byte(""), []byte(""))
 	f.Fuzz(func(t *testing.T, f1, f2, f3 []byte) {
 		a, b := filetransfer.Pipe()
 		go func() {
@@ -95,6 +97,11 @@ func FuzzReaders(f *testing.F) {
 			}
 			a.Close()
 		}()
+		// The handshake's messages, each side's, from the first frame.
+		var q SysinfoRequest
+		_ = decodeJSON(f1, &q)
+		var rp Reply
+		_ = decodeJSON(f1, &rp)
 		var r RunRequest
 		if RecvJSON(t.Context(), b, &r) == nil {
 			_ = r.Check()
