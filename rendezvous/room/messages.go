@@ -117,7 +117,7 @@ func (s *state) consentRequest(m *member, msg *protocol.ConsentRequest) error {
 		s.broadcastState()
 	}
 	if feature, ok := site.Features.Allows(msg.Action); !ok {
-		return switchedOff(feature, q)
+		return s.switchedOff(feature, msg.Action, q)
 	}
 	c := s.change()
 	c.event(protocol.TypeConsentRequest, m.p.ID, t.p.ID, store.AudiencePrivate, protocol.ConsentRequest{

@@ -52,7 +52,7 @@ func (r *Room) Restart(ctx context.Context, id string, resumeHash []byte) (time.
 			return s.wrapStore("read settings", err)
 		}
 		if feature, ok := site.Features.Allows(protocol.ActionReboot); !ok {
-			return switchedOff(feature, q)
+			return s.switchedOff(feature, protocol.ActionReboot, q)
 		}
 		now := s.now()
 		until = now.Add(s.r.cfg.RestartGrace)

@@ -196,7 +196,7 @@ func (s *state) snapshot(forID string, ice bool) protocol.State {
 		TrackingCode: s.sess.TrackingCode, HostID: s.host, You: forID, LastSeq: s.seq,
 		Sharing: s.sharing, Viewers: slices.Clone(s.viewers), Controller: s.controller,
 		MaxTransferBytes: s.maxTransfer, Settings: &sessSettings,
-		Participants:     make([]protocol.Participant, 0, len(s.members)),
+		Participants: make([]protocol.Participant, 0, len(s.members)),
 	}
 	for _, m := range s.members {
 		p := protocol.Participant{
@@ -264,11 +264,17 @@ func (s *state) refreshSite() {
 }
 
 // switchedOff is the refusal of a feature the session's settings switch
-// off, naming whose settings did.
-func switchedOff(feature string, q store.Queue) error {
+// off, naming whose setting did: the queue's own, or the site's, which a
+// queue that leaves the feature alone follows.
+func (s *state) switchedOff(feature, action string, q store.Queue) error {
 	where := "this site"
 	if q.ID != "" {
-		where = "the " + q.DisplayName + " queue"
+		ctx, cancel := storeCtx()
+		defer cancel()
+		site, err := s.r.cfg.Store.SiteSettings(ctx)
+		if _, siteAllows := site.Features.Allows(action); err == nil && siteAllows {
+			where = "the " + q.DisplayName + " queue"
+		}
 	}
 	return refuse(http.StatusForbidden, "feature_disabled", "%s is switched off for %s.", feature, where)
 }
