@@ -29,6 +29,7 @@ const (
 	EventFileTransfer EventKind = "file_transfer"  // a file transfer ended: Transfer
 	EventPublishEnded EventKind = "publish_ended"  // basic file transfer ended (the customer closed it, or the connection went): Text
 	EventTransferred  EventKind = "transferred"    // the host transferred the session to a queue or a CSR: FromName, Text (where to)
+	EventSettings     EventKind = "settings"       // the session's settings changed: Settings, the features to offer
 	// Data plane (from the customer's agent).
 	EventScreen      EventKind = "screen"       // size and monitors of the shared screen: Screen
 	EventPaused      EventKind = "paused"       // the customer took the mouse and keyboard back
@@ -53,6 +54,7 @@ type Event struct {
 	Screen      *ScreenInfo
 	Script      *protocol.ScriptResult
 	Transfer    *protocol.FileTransfer
+	Settings    *protocol.SessionSettings
 }
 
 // ScreenInfo describes the customer's shared screen, as the agent reports it.

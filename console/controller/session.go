@@ -245,6 +245,16 @@ func (s *Session) onState(l *loop, st protocol.State) {
 			}
 		}
 	}
+	if l.have && !sameSettings(l.st.Settings, st.Settings) {
+		// A setting changed while the session runs, or the session was
+		// transferred to a queue of other settings: the tools to offer.
+		ev := Event{Kind: EventSettings}
+		if st.Settings != nil {
+			copied := *st.Settings
+			ev.Settings = &copied
+		}
+		s.emit(ev)
+	}
 	l.st, l.have = st, true
 	s.disp.setControl(st.Controller != "" && st.Controller == st.You)
 	if l.tools != nil {
@@ -336,7 +346,18 @@ func (s *Session) State() protocol.State {
 	return st
 }
 
+func sameSettings(a, b *protocol.SessionSettings) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
 func cloneState(st protocol.State) protocol.State {
+	if st.Settings != nil {
+		s := *st.Settings
+		st.Settings = &s
+	}
 	st.Participants = slices.Clone(st.Participants)
 	st.Viewers = slices.Clone(st.Viewers)
 	st.ICEServers = slices.Clone(st.ICEServers)

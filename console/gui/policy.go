@@ -5,6 +5,7 @@ import (
 
 	"lifeline/console/controller"
 	"lifeline/shared/client"
+	"lifeline/shared/protocol"
 )
 
 const (
@@ -62,7 +63,7 @@ func policyFrom(s client.Settings) policy {
 }
 
 // tools are the session panel's tools for the customer's computer that
-// the site has switched on.
+// the settings switch on.
 func (p policy) tools() toolFeatures {
 	f := p.features
 	return toolFeatures{SystemInfo: f.SystemInfo, Scripts: f.Scripts, Reboot: f.Reboot,
@@ -83,16 +84,110 @@ func (u *ui) fetchPolicy(c *controller.Controller) policy {
 }
 
 // applyPolicy follows new settings: the session mode (before any session
-// is open; a change applies at the next login otherwise), the limits and
-// the quick phrases.
+// is open; a change applies at the next login otherwise), the limits and,
+// in the sessions that follow the site's alone, the features and quick
+// phrases.
 func (u *ui) applyPolicy(p policy) {
 	u.policy = p
 	if len(u.sessions) == 0 {
 		u.main.SetSingle(p.single)
 	}
 	for _, su := range u.sessions {
-		su.view.SetPhrases(p.phrases)
-		su.view.SetFeatures(p.tools())
+		su.view.SetFeatures(u.sessionPolicy(su).tools())
+		if su.phrases == nil {
+			su.view.SetPhrases(p.phrases)
+		}
 	}
 	u.updateLimits()
+}
+
+// sessionPolicy is the policy in one session: the site's, with the
+// features and display defaults of the session's settings (which carry
+// its queue's) laid over when the server sent them.
+func (u *ui) sessionPolicy(su *sessionUI) policy {
+	p := u.policy
+	if s := su.settings; s != nil {
+		p.features = client.Features(s.Features)
+		p.defaultMode = orDefault(s.DefaultMode, p.defaultMode)
+		p.defaultColors = orDefault(s.DefaultColors, p.defaultColors)
+	}
+	if su.phrases != nil {
+		p.phrases = su.phrases
+	}
+	return p
+}
+
+// sessionDefaults are the screen mode and colours a session's viewer
+// starts with.
+func (u *ui) sessionDefaults(su *sessionUI) (mode, colors string) {
+	p := u.sessionPolicy(su)
+	return p.defaultMode, p.defaultColors
+}
+
+// followSettings follows a change of the session's settings that a State
+// brought (an administrator's change, or a transfer to a queue of other
+// settings): the tools shown, the display defaults where the CSR kept the
+// old ones, and the quick phrases of a new queue.
+func (u *ui) followSettings(su *sessionUI, st protocol.State) {
+	if st.Settings == nil || (su.settings != nil && *su.settings == *st.Settings) {
+		return
+	}
+	oldMode, oldColors := u.sessionDefaults(su)
+	next := *st.Settings
+	su.settings = &next
+	su.view.SetFeatures(u.sessionPolicy(su).tools())
+	if mode, colors := u.sessionDefaults(su); su.mode == oldMode && su.colors == oldColors && (mode != oldMode || colors != oldColors) {
+		su.mode, su.colors = mode, colors
+		if err := su.s.SetDefaults(mode, colors); err != nil {
+			u.cfg.logger().Info("console: display defaults", "err", err)
+		}
+	}
+	u.fetchSessionPhrases(su)
+}
+
+// fetchSessionPhrases reads the quick phrases of a session that came
+// through a queue (the site's, then the queue's own), off the UI thread;
+// a session of the site's alone has the site's, which the policy holds.
+// Read again only when the queue changes.
+func (u *ui) fetchSessionPhrases(su *sessionUI) {
+	queue := ""
+	if su.settings != nil {
+		queue = su.settings.Queue
+	}
+	if queue == su.phrasesQueue {
+		return
+	}
+	su.phrasesQueue = queue
+	if queue == "" {
+		su.phrases = nil
+		su.view.SetPhrases(u.policy.phrases)
+		return
+	}
+	c := u.controller()
+	if c == nil {
+		return
+	}
+	id := su.s.ID()
+	u.goDo(func() {
+		ctx, cancel := u.ctx(15 * time.Second)
+		s, err := c.API().SessionSettings(ctx, id)
+		cancel()
+		if err != nil {
+			// The site's phrases stay offered; the next change of queue
+			// tries again.
+			u.cfg.logger().Info("console: the session's quick phrases", "session", id, "err", err)
+			return
+		}
+		phrases := make([]string, 0, len(s.QuickPhrases))
+		for _, q := range s.QuickPhrases {
+			phrases = append(phrases, q.Text)
+		}
+		u.do(func() {
+			if u.sessions[id] != su || su.phrasesQueue != queue {
+				return // closed, or moved to another queue meanwhile
+			}
+			su.phrases = phrases
+			su.view.SetPhrases(phrases)
+		})
+	})
 }

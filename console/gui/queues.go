@@ -228,7 +228,9 @@ func (u *ui) askAcceptNext(queue string) {
 		u.doAcceptNext(queue, "", "")
 		return
 	}
-	u.askSessionDetails("Accept Next — "+orDefault(q.DisplayName, queue), "Accept", func(kind, code string) {
+	// The queue's tracking code policy, which the server enforces on
+	// Accept Next; a server that does not say has the site's.
+	u.askSessionDetails("Accept Next — "+orDefault(q.DisplayName, queue), "Accept", q.TrackingCode, func(kind, code string) {
 		u.doAcceptNext(queue, kind, code)
 	})
 }

@@ -43,6 +43,13 @@ type sessionUI struct {
 	// restarting holds the participants whose computer is restarting (nil
 	// before the session's first state).
 	restarting map[string]bool
+	// settings are the session's settings as the tab follows them (nil:
+	// the server did not say; the site's apply). phrases are the quick
+	// phrases of the session (the site's, then its queue's), nil until
+	// read, phrasesQueue the queue they were read for.
+	settings     *protocol.SessionSettings
+	phrases      []string
+	phrasesQueue string
 }
 
 // ---- Starting, assisting, attaching ---------------------------------------
@@ -53,13 +60,16 @@ func (u *ui) askStart() {
 	if u.starting {
 		return
 	}
-	u.askSessionDetails("Start Session", "Start", u.doStart)
+	u.askSessionDetails("Start Session", "Start", u.policy.trackingCode, u.doStart)
 }
 
 // askSessionDetails asks for the session type and tracking code when the
 // server wants them (for Start Session and Accept Next), then goes on.
-func (u *ui) askSessionDetails(title, confirm string, then func(sessionType, trackingCode string)) {
+// tracking is the tracking code policy that applies: the site's for Start
+// Session, the queue's for Accept Next.
+func (u *ui) askSessionDetails(title, confirm, tracking string, then func(sessionType, trackingCode string)) {
 	p := u.policy
+	p.trackingCode = orDefault(tracking, p.trackingCode)
 	if len(p.sessionTypes) == 0 && p.trackingCode == trackingOff {
 		then("", "")
 		return
@@ -277,10 +287,11 @@ func (u *ui) addSession(s *controller.Session) {
 		return
 	}
 	st := s.State()
-	su := &sessionUI{s: s, view: newSessionView(), names: map[string]string{},
-		mode: u.policy.defaultMode, colors: u.policy.defaultColors}
+	su := &sessionUI{s: s, view: newSessionView(), names: map[string]string{}, settings: st.Settings}
 	u.sessions[s.ID()] = su
-	// The site's display defaults go to the agent when a stream opens.
+	// The session's display defaults (its queue's, or the site's) go to
+	// the agent when a stream opens.
+	su.mode, su.colors = u.sessionDefaults(su)
 	if err := s.SetDefaults(su.mode, su.colors); err != nil {
 		u.cfg.logger().Info("console: display defaults", "err", err)
 	}
@@ -303,7 +314,7 @@ func (u *ui) addSession(s *controller.Session) {
 	v.OnFileTransfer = func() { u.openFileTransfer(su) }
 	v.OnPublish = func() { u.openPublish(su) }
 	v.OnReboot = func() { u.confirmReboot(su) }
-	v.SetFeatures(u.policy.tools())
+	v.SetFeatures(u.sessionPolicy(su).tools())
 	joinURL := s.JoinURL()
 	if joinURL == "" {
 		joinURL = strings.TrimRight(u.server, "/") + "/join/" + st.Number
@@ -314,6 +325,7 @@ func (u *ui) addSession(s *controller.Session) {
 	}
 	v.SetSession(st.Number, joinURL, site, "")
 	v.SetPhrases(u.policy.phrases)
+	u.fetchSessionPhrases(su)
 	u.main.Message("", false)
 	u.main.AddSession(s.ID(), spaced(st.Number), v.content)
 	u.refresh(su)
@@ -389,6 +401,7 @@ func (u *ui) refresh(su *sessionUI) {
 		su.names[p.ID] = p.Name
 	}
 	su.noteRestarts(st)
+	u.followSettings(su, st)
 	wasHost := su.host
 	su.host = controller.IsHost(st)
 	su.view.SetParticipants(st, su.host)

@@ -325,7 +325,8 @@ func (sh *shell) exec(ctx context.Context, cmd command) (*obj, error) {
 		st := s.State()
 		return success().set("session_id", st.ID).set("number", st.Number).set("state", st.State).
 			set("you", st.You).set("sharing", st.Sharing).set("controller", st.Controller).
-			set("live", s.Live()).set("participants", participants(st)), nil
+			set("live", s.Live()).set("participants", participants(st)).
+			set("queue", sessionQueue(st.Settings)).set("features", features(st.Settings)), nil
 
 	case "chat":
 		return success(), s.Chat(ctx, "", cmd.text)
@@ -484,6 +485,8 @@ func eventObject(ev controller.Event) *obj {
 		o.set("participant_id", ev.From)
 	case controller.EventTransferred:
 		o.set("from", ev.FromName).set("to", ev.Text)
+	case controller.EventSettings:
+		o.set("queue", sessionQueue(ev.Settings)).set("features", features(ev.Settings))
 	case controller.EventScriptResult:
 		if r := ev.Script; r != nil {
 			o.set("from", ev.FromName).set("run_id", r.RunID).set("name", r.Name).set("status", r.Status).
@@ -538,4 +541,33 @@ func (o *obj) MarshalJSON() ([]byte, error) {
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
+}
+
+// sessionQueue is the queue whose settings apply in a session ("" for the
+// site's).
+func sessionQueue(s *protocol.SessionSettings) string {
+	if s == nil {
+		return ""
+	}
+	return s.Queue
+}
+
+// features names the support features a session's settings switch on, as
+// the settings commands name them; every one when the server does not say
+// (it refuses the others anyway).
+func features(s *protocol.SessionSettings) []string {
+	f := protocol.Features{FileTransfer: true, Scripts: true, SystemInfo: true, Reboot: true, Recording: true}
+	if s != nil {
+		f = s.Features
+	}
+	out := []string{}
+	for _, x := range []struct {
+		name string
+		on   bool
+	}{{"file_transfer", f.FileTransfer}, {"scripts", f.Scripts}, {"system_info", f.SystemInfo}, {"reboot", f.Reboot}, {"recording", f.Recording}} {
+		if x.on {
+			out = append(out, x.name)
+		}
+	}
+	return out
 }

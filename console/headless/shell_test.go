@@ -319,7 +319,10 @@ func TestHeadlessSession(t *testing.T) {
 	// Unknown commands and wrong arguments do not stop the shell.
 	h.fail("teleport", "unknown command")
 	h.fail("click 1", "needs more arguments")
-	h.ok("status")
+	// A session started directly has the site's features, every one here.
+	if st := h.ok("status"); st["queue"] != "" || fmt.Sprint(st["features"]) != "[file_transfer scripts system_info reboot recording]" {
+		t.Fatalf("status: queue %v, features %v", st["queue"], st["features"])
+	}
 
 	// The customer stops sharing: the stream is over.
 	if err := agent.StopSharing(); err != nil {

@@ -56,6 +56,17 @@ Commands:
   queue member list NAME|add NAME EMAIL|remove NAME EMAIL
                               the CSRs who serve a queue: they see it and
                               accept its customers (admins serve every queue)
+  queue settings NAME         the settings a queue may set itself, with its
+                              own value or "site (VALUE)" where it follows
+                              the site's
+  queue set NAME KEY VALUE|site
+                              what a queue sets beats the site's for the
+                              sessions that come through it (the keys of
+                              settings set but retention-days); site follows
+                              the site's again
+  queue phrase list NAME|add NAME TEXT|remove NAME ID
+                              a queue's own quick phrases, offered after the
+                              site's in its sessions
   version
 
 Every command takes --data DIR (default $XDG_DATA_HOME/lifeline) and

@@ -20,10 +20,17 @@ import (
 // database on every request.
 func queueCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return usagef("queue: list, add, remove or member?")
+		return usagef("queue: list, add, remove, member, settings, set or phrase?")
 	}
-	if args[0] == "member" {
+	switch args[0] {
+	case "member":
 		return queueMemberCmd(ctx, args[1:], stdout)
+	case "settings":
+		return queueSettingsCmd(ctx, args[1:], stdout)
+	case "set":
+		return queueSetCmd(ctx, args[1:], stdout)
+	case "phrase":
+		return queuePhraseCmd(ctx, args[1:], stdout)
 	}
 	fs := flag.NewFlagSet("queue "+args[0], flag.ContinueOnError)
 	var sf storeFlags

@@ -90,3 +90,81 @@ func TestQueueCommands(t *testing.T) {
 		t.Errorf("the usage does not list the queue commands:\n%s", out)
 	}
 }
+
+// A queue's own settings and phrases: what it sets, what it follows, and
+// the refusals, in the same sentences as the site's settings commands.
+func TestQueueSettingsCommands(t *testing.T) {
+	data := t.TempDir()
+	if code, out, errs := run(t, "", "queue", "add", "billing", "--data", data); code != 0 {
+		t.Fatalf("queue add: %d %s %s", code, out, errs)
+	}
+	steps := []struct {
+		name   string
+		args   []string
+		code   int
+		output string // a regular expression the output must match
+	}{
+		{"everything follows the site", []string{"queue", "settings", "billing"}, 0,
+			`(?s)^SETTING\s+VALUE\s+TAKES\n` +
+				`session-mode\s+site \(multi\)\s+single\|multi\|site\n` +
+				`max-customers\s+site \(4\)\s+1\.\.20\|site\n` +
+				`tracking-code\s+site \(off\)\s.*\n` +
+				`default-mode\s+site \(standard\)\s.*\n` +
+				`default-colors\s+site \(full\)\s.*\n` +
+				`file-transfer\s+site \(on\)\s+on\|off\|site\n` +
+				`max-transfer-mb\s+site \(150\)\s.*\n` +
+				`scripts\s+site \(on\)\s.*\nsystem-info\s+site \(on\)\s.*\nreboot\s+site \(on\)\s.*\nrecording\s+site \(on\)\s.*\n` +
+				`\nquick phrases: the site's, then 0 of its own`},
+		{"switch scripts off", []string{"queue", "set", "Billing", "scripts", "OFF"}, 0, `^scripts of the queue billing is now off\n$`},
+		{"one customer at a time", []string{"queue", "set", "billing", "session_mode", "single"}, 0, `session-mode of the queue billing is now single`},
+		{"a value out of range", []string{"queue", "set", "billing", "max-customers", "21"}, 2,
+			`maximum number of customers must be a whole number from 1 to 20, not "21" \(max-customers takes 1\.\.20, or site to follow the site's\)`},
+		{"a value not on the list", []string{"queue", "set", "billing", "default-colors", "8bit"}, 2, `"full", "16bit" or "256"`},
+		{"a site-only setting", []string{"queue", "set", "billing", "retention-days", "30"}, 2, `retention-days is a site setting: a queue cannot set its own`},
+		{"a site-only setting, even to follow", []string{"queue", "set", "billing", "retention-days", "site"}, 2, `retention-days is a site setting`},
+		{"an unknown setting", []string{"queue", "set", "billing", "colour", "blue"}, 2, `no setting "colour"; the settings are session-mode`},
+		{"a value missing", []string{"queue", "set", "billing", "scripts"}, 2, `give the name of the queue, a setting and its value`},
+		{"an unknown queue", []string{"queue", "set", "sales", "scripts", "off"}, 1, `no queue named "sales"`},
+		{"the site changes", []string{"settings", "set", "max-customers", "7"}, 0, `max-customers is now 7`},
+		{"what the queue set, and what follows the site's new value", []string{"queue", "settings", "billing"}, 0,
+			`(?s)session-mode\s+single\s.*max-customers\s+site \(7\)\s.*scripts\s+off\s+on\|off\|site\n`},
+		{"follow the site again", []string{"queue", "set", "billing", "scripts", "site"}, 0, `scripts of the queue billing follows the site's again \(now on\)`},
+		{"it follows", []string{"queue", "settings", "billing"}, 0, `(?s)session-mode\s+single\s.*scripts\s+site \(on\)`},
+
+		{"no phrases of its own", []string{"queue", "phrase", "list", "billing"}, 0, `the queue billing has no quick phrases of its own`},
+		{"add one, unquoted", []string{"queue", "phrase", "add", "billing", "Your", "invoice", "is", "on", "its", "way."}, 0,
+			`^added qph_\w+ to the queue billing: Your invoice is on its way\.\n$`},
+		{"an empty phrase", []string{"queue", "phrase", "add", "billing", " "}, 2, `cannot be empty`},
+		{"no phrase", []string{"queue", "phrase", "add", "billing"}, 2, `give the name of the queue and the text of the phrase`},
+		{"list them", []string{"queue", "phrase", "list", "billing"}, 0, `^ID\s+PHRASE\nqph_\w+\s+Your invoice is on its way\.\n$`},
+		{"the site's list does not have it", []string{"phrase", "list"}, 0, `^(?s:[^Y]*)$`},
+		{"a site phrase is not the queue's to remove", []string{"queue", "phrase", "remove", "billing", "qph_hello"}, 1,
+			`the queue billing has no quick phrase with the id qph_hello`},
+		{"the settings count them", []string{"queue", "settings", "billing"}, 0, `quick phrases: the site's, then 1 of its own`},
+		{"an unknown queue command", []string{"queue", "phrase", "move", "billing"}, 2, `unknown command "move"`},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			code, out, errs := run(t, "", append(s.args, "--data", data)...)
+			if code != s.code || !regexp.MustCompile(s.output).MatchString(out+errs) {
+				t.Fatalf("exit %d (want %d)\nstdout: %s\nstderr: %s\nwant: %s", code, s.code, out, errs, s.output)
+			}
+		})
+	}
+
+	// Removing: the id is read from the list, as an administrator would.
+	_, out, _ := run(t, "", "queue", "phrase", "list", "billing", "--data", data)
+	id := regexp.MustCompile(`qph_\w+`).FindString(out)
+	if code, out, errs := run(t, "", "queue", "phrase", "remove", "billing", id, "--data", data); code != 0 || out != "removed "+id+" from the queue billing\n" {
+		t.Fatalf("queue phrase remove: %d %q %s", code, out, errs)
+	}
+	if _, out, _ := run(t, "", "queue", "phrase", "list", "billing", "--data", data); !strings.Contains(out, "no quick phrases of its own") {
+		t.Fatalf("after the removal: %s", out)
+	}
+	if _, out, _ := run(t, "", "phrase", "list", "--data", data); !strings.Contains(out, "qph_hello") {
+		t.Fatalf("the site's phrases after a queue's was removed: %s", out)
+	}
+	if code, out, _ := run(t, "", "help"); code != 0 || !strings.Contains(out, "queue set NAME KEY VALUE|site") {
+		t.Errorf("the usage does not list the queue settings commands:\n%s", out)
+	}
+}

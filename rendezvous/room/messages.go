@@ -104,14 +104,20 @@ func (s *state) consentRequest(m *member, msg *protocol.ConsentRequest) error {
 	if _, dup := s.consent[msg.RequestID]; dup {
 		return refuse(http.StatusConflict, "duplicate_request", "A request with this id is already waiting for an answer.")
 	}
-	// Read from the database for each request, like every site setting, so
-	// that a feature switched off applies to the next request at once.
-	site, err := s.r.cfg.Store.SiteSettings(context.Background())
+	// Read from the database for each request, so that a feature switched
+	// off (for the site, or for the queue the session came through) applies
+	// to the next request at once.
+	site, q, err := s.readSettings()
 	if err != nil {
-		return err
+		return s.wrapStore("read settings", err)
+	}
+	if s.keepSettings(site, q) {
+		// The consoles learn of the change now rather than at the next
+		// change of the roster, and hide what was switched off.
+		s.broadcastState()
 	}
 	if feature, ok := site.Features.Allows(msg.Action); !ok {
-		return refuse(http.StatusForbidden, "feature_disabled", "%s is switched off for this site.", feature)
+		return s.switchedOff(feature, msg.Action, q)
 	}
 	c := s.change()
 	c.event(protocol.TypeConsentRequest, m.p.ID, t.p.ID, store.AudiencePrivate, protocol.ConsentRequest{

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"lifeline/rendezvous/store"
+	"lifeline/shared/protocol"
 )
 
 // Reboot and rejoin. The customer granted a reboot; before it restarts the
@@ -43,14 +44,15 @@ func (r *Room) Restart(ctx context.Context, id string, resumeHash []byte) (time.
 		if !m.isCustomer() {
 			return errCustomersOnly
 		}
-		// The reboot was asked for with a consent request, which the site's
-		// reboot feature allows; a restart without it is refused alike.
-		site, err := s.r.cfg.Store.SiteSettings(context.Background())
+		// The reboot was asked for with a consent request, which the
+		// session's reboot feature allows; a restart without it is refused
+		// alike.
+		site, q, err := s.readSettings()
 		if err != nil {
 			return s.wrapStore("read settings", err)
 		}
-		if !site.Features.Reboot {
-			return refuse(http.StatusForbidden, "feature_disabled", "Rebooting the customer's computer is switched off for this site.")
+		if feature, ok := site.Features.Allows(protocol.ActionReboot); !ok {
+			return s.switchedOff(feature, protocol.ActionReboot, q)
 		}
 		now := s.now()
 		until = now.Add(s.r.cfg.RestartGrace)

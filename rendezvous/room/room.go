@@ -99,7 +99,8 @@ func Open(cfg *Config, sess store.Session, parts []store.Participant, lastSeq in
 			}
 		}
 	}
-	s.maxTransfer = settings.Defaults().MaxTransferBytes()
+	// Until the first State reads the session's own (see refreshSite).
+	s.keepSettings(settings.Defaults(), store.Queue{})
 	r.st = s
 	go r.loop()
 	return r

@@ -1,11 +1,13 @@
 package room
 
 import (
-	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"slices"
 	"time"
 
+	"lifeline/rendezvous/settings"
 	"lifeline/rendezvous/store"
 	"lifeline/shared/protocol"
 )
@@ -50,9 +52,10 @@ type state struct {
 	consent map[string]pendingConsent // by request id
 	closed  bool
 
-	// maxTransfer is the site's max_transfer_mb in bytes, as last read
-	// (see refreshSite).
+	// maxTransfer (max_transfer_mb in bytes) and settings are the
+	// session's settings as last read (see refreshSite).
 	maxTransfer int64
+	settings    protocol.SessionSettings
 }
 
 func (s *state) now() time.Time { return s.r.cfg.Now() }
@@ -187,12 +190,13 @@ func (m *member) send(msg []byte) {
 // snapshot is the session as one participant sees it, with that
 // participant's relay credentials when ice is set.
 func (s *state) snapshot(forID string, ice bool) protocol.State {
+	sessSettings := s.settings
 	st := protocol.State{
 		ID: s.sess.ID, Number: s.sess.Number, State: s.sess.State, SessionType: s.sess.Type,
 		TrackingCode: s.sess.TrackingCode, HostID: s.host, You: forID, LastSeq: s.seq,
 		Sharing: s.sharing, Viewers: slices.Clone(s.viewers), Controller: s.controller,
-		MaxTransferBytes: s.maxTransfer,
-		Participants:     make([]protocol.Participant, 0, len(s.members)),
+		MaxTransferBytes: s.maxTransfer, Settings: &sessSettings,
+		Participants: make([]protocol.Participant, 0, len(s.members)),
 	}
 	for _, m := range s.members {
 		p := protocol.Participant{
@@ -220,16 +224,59 @@ func encode(env protocol.Envelope, msg protocol.Message) []byte {
 	return b
 }
 
-// refreshSite reads the site settings that every State carries, so that
-// a change made while the session runs (with the command line) is in the
-// next State. When the database cannot be read, the last value stays.
-func (s *state) refreshSite() {
-	site, err := s.r.cfg.Store.SiteSettings(context.Background())
+// readSettings reads what applies in this session now: the site's
+// settings with the own values of the queue it came through laid over
+// (store.SessionSettings). Read afresh for every decision, like every
+// setting, so that a change made while the session runs applies at once.
+func (s *state) readSettings() (settings.Site, store.Queue, error) {
+	ctx, cancel := storeCtx()
+	defer cancel()
+	site, q, err := s.r.cfg.Store.SessionSettings(ctx, s.sess.ID)
 	if err != nil {
-		s.r.cfg.Log.Warn("site settings not read; the State keeps the last ones", "session", s.sess.ID, "err", err)
+		return site, q, fmt.Errorf("settings of session %s: %w", s.sess.ID, err)
+	}
+	return site, q, nil
+}
+
+// keepSettings records the settings every State carries; it says whether
+// they differ from those the last State carried.
+func (s *state) keepSettings(site settings.Site, q store.Queue) bool {
+	next := protocol.SessionSettings{
+		Queue: q.Name, Features: protocol.Features(site.Features),
+		DefaultMode: site.DefaultMode, DefaultColors: site.DefaultColors,
+	}
+	changed := next != s.settings || site.MaxTransferBytes() != s.maxTransfer
+	s.settings, s.maxTransfer = next, site.MaxTransferBytes()
+	return changed
+}
+
+// refreshSite reads the session's settings that every State carries, so
+// that a change made while the session runs (with the command line or the
+// admin page, or a transfer to another queue) is in the next State. When
+// the database cannot be read, the last values stay.
+func (s *state) refreshSite() {
+	site, q, err := s.readSettings()
+	if err != nil {
+		s.r.cfg.Log.Warn("session settings not read; the State keeps the last ones", "session", s.sess.ID, "err", err)
 		return
 	}
-	s.maxTransfer = site.MaxTransferBytes()
+	s.keepSettings(site, q)
+}
+
+// switchedOff is the refusal of a feature the session's settings switch
+// off, naming whose setting did: the queue's own, or the site's, which a
+// queue that leaves the feature alone follows.
+func (s *state) switchedOff(feature, action string, q store.Queue) error {
+	where := "this site"
+	if q.ID != "" {
+		ctx, cancel := storeCtx()
+		defer cancel()
+		site, err := s.r.cfg.Store.SiteSettings(ctx)
+		if _, siteAllows := site.Features.Allows(action); err == nil && siteAllows {
+			where = "the " + q.DisplayName + " queue"
+		}
+	}
+	return refuse(http.StatusForbidden, "feature_disabled", "%s is switched off for %s.", feature, where)
 }
 
 // broadcastState sends each connected participant its own snapshot.

@@ -271,10 +271,14 @@ func (d *desk) entries(reqs []store.QueueRequest) []entryJSON {
 }
 
 type queueJSON struct {
-	Name        string      `json:"name"`
-	DisplayName string      `json:"display_name"`
-	Members     int         `json:"members"`
-	Waiting     []entryJSON `json:"waiting"`
+	Name        string `json:"name"`
+	DisplayName string `json:"display_name"`
+	Members     int    `json:"members"`
+	// TrackingCode is the queue's tracking code policy (its own, or the
+	// site's it follows), which Accept Next enforces: the console asks
+	// for a code as it says.
+	TrackingCode string      `json:"tracking_code"`
+	Waiting      []entryJSON `json:"waiting"`
 }
 
 // handleList is the console's queue view: the queues the CSR serves
@@ -321,9 +325,27 @@ func (d *desk) handleList(w http.ResponseWriter, r *http.Request) {
 			offers = append(offers, req)
 		}
 	}
+	site, err := d.s.Store.SiteSettings(ctx)
+	if err != nil {
+		d.s.writeErr(w, err)
+		return
+	}
 	out := make([]queueJSON, 0, len(qs))
 	for _, q := range qs {
-		out = append(out, queueJSON{Name: q.Name, DisplayName: q.DisplayName, Members: q.Members, Waiting: d.entries(byQueue[q.ID])})
+		own, err := d.s.Store.QueueSettings(ctx, q.Name)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // removed a moment ago
+		} else if err != nil {
+			d.s.writeErr(w, err)
+			return
+		}
+		applies, err := site.ForQueue(own)
+		if err != nil {
+			d.s.writeErr(w, fmt.Errorf("settings of queue %s: %w", q.Name, err))
+			return
+		}
+		out = append(out, queueJSON{Name: q.Name, DisplayName: q.DisplayName, Members: q.Members,
+			TrackingCode: applies.TrackingCode, Waiting: d.entries(byQueue[q.ID])})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"version": version, "queues": out, "offers": d.entries(offers)})
 }

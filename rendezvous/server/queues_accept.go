@@ -10,6 +10,7 @@ import (
 	"lifeline/rendezvous/auth"
 	"lifeline/rendezvous/queue"
 	"lifeline/rendezvous/room"
+	"lifeline/rendezvous/settings"
 	"lifeline/rendezvous/store"
 	"lifeline/shared/protocol"
 )
@@ -53,7 +54,14 @@ func (d *desk) handleAcceptNext(w http.ResponseWriter, r *http.Request) {
 		d.s.writeErr(w, err)
 		return
 	}
-	pol, body, ok := d.acceptPolicy(w, r, u)
+	// The queue's own settings beat the site's for the sessions accepted
+	// from it: its session mode and maximum, and its tracking code policy.
+	site, err := d.s.Store.QueueSiteSettings(ctx, q.Name)
+	if err != nil {
+		d.s.writeErr(w, err)
+		return
+	}
+	pol, body, ok := d.acceptPolicy(w, r, u, site, q)
 	if !ok {
 		return
 	}
@@ -101,7 +109,14 @@ func (d *desk) handleAcceptOffer(w http.ResponseWriter, r *http.Request) {
 		d.s.writeErr(w, err)
 		return
 	}
-	pol, body, ok := d.acceptPolicy(w, r, u)
+	// An offer is a session transferred to this CSR: the settings of the
+	// queue it came through, if any, apply to it and to who accepts it.
+	site, q, err := d.s.Store.SessionSettings(ctx, req.SessionID)
+	if err != nil {
+		d.s.writeErr(w, err)
+		return
+	}
+	pol, body, ok := d.acceptPolicy(w, r, u, site, q)
 	if !ok {
 		return
 	}
@@ -126,9 +141,10 @@ func (d *desk) handleAcceptOffer(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, out)
 }
 
-// acceptPolicy reads the site's settings for the CSR and the optional
-// body of an accept.
-func (d *desk) acceptPolicy(w http.ResponseWriter, r *http.Request, u *store.User) (policy, acceptBody, bool) {
+// acceptPolicy reads the optional body of an accept and the policy for
+// CSR u accepting a customer under site, the settings of queue q (the
+// site's with q's own laid over); u's own limits are laid over both.
+func (d *desk) acceptPolicy(w http.ResponseWriter, r *http.Request, u *store.User, site settings.Site, q store.Queue) (policy, acceptBody, bool) {
 	var body acceptBody
 	if r.ContentLength != 0 && !readJSON(w, r, &body) {
 		return policy{}, body, false
@@ -137,12 +153,15 @@ func (d *desk) acceptPolicy(w http.ResponseWriter, r *http.Request, u *store.Use
 		writeError(w, http.StatusBadRequest, "field_too_long", "The session type or tracking code is too long.")
 		return policy{}, body, false
 	}
-	pol, err := d.s.loadPolicy(r.Context(), u)
-	if err != nil {
-		d.s.writeErr(w, err)
-		return pol, body, false
+	plain, err := d.s.Store.SiteSettings(r.Context())
+	if err == nil {
+		var pol policy
+		if pol, err = d.s.policyFor(r.Context(), u, site, q, plain); err == nil {
+			return pol, body, true
+		}
 	}
-	return pol, body, true
+	d.s.writeErr(w, fmt.Errorf("load settings: %w", err))
+	return policy{}, body, false
 }
 
 // accept gives the customer of req to CSR u: a new session for a new

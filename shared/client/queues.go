@@ -198,10 +198,15 @@ type QueueRequest struct {
 
 // Queue is a queue with its customers in line, in order.
 type Queue struct {
-	Name        string         `json:"name"`
-	DisplayName string         `json:"display_name"`
-	Members     int            `json:"members"`
-	Waiting     []QueueRequest `json:"waiting"`
+	Name        string `json:"name"`
+	DisplayName string `json:"display_name"`
+	Members     int    `json:"members"`
+	// TrackingCode is the queue's tracking code policy (TrackingCodeOff,
+	// …Optional or …Required): AcceptNext refuses an empty code when it is
+	// required. "" from a server older than per-queue settings: the
+	// site's (Settings.TrackingCode) applies then.
+	TrackingCode string         `json:"tracking_code,omitempty"`
+	Waiting      []QueueRequest `json:"waiting"`
 }
 
 // QueueBoard is the console's queue view: the queues the CSR serves

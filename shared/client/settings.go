@@ -1,6 +1,9 @@
 package client
 
-import "context"
+import (
+	"context"
+	"net/url"
+)
 
 // Session modes (Settings.SessionMode).
 const (
@@ -40,6 +43,9 @@ const (
 // SessionTypes when a session starts; the rest are for the console to
 // follow.
 type Settings struct {
+	// Queue is the support queue whose own settings apply, from
+	// SessionSettings for a session that came through one.
+	Queue        string `json:"queue,omitempty"`
 	SessionMode  string `json:"session_mode"`  // SessionModeSingle or SessionModeMulti
 	MaxCustomers int    `json:"max_customers"` // live sessions the CSR may host at once; 1 in single mode
 	TrackingCode string `json:"tracking_code"` // TrackingCodeOff, …Optional or …Required
@@ -79,5 +85,15 @@ type Features struct {
 func (c *Client) Settings(ctx context.Context) (Settings, error) {
 	var s Settings
 	_, err := c.do(ctx, "GET", "/api/v1/settings", nil, &s)
+	return s, err
+}
+
+// SessionSettings returns the settings of a session the logged-in CSR is
+// in: the site's with the own values of the queue the session came through
+// laid over (Queue names it), and that queue's quick phrases after the
+// site's. A session started directly has the site's.
+func (c *Client) SessionSettings(ctx context.Context, sessionID string) (Settings, error) {
+	var s Settings
+	_, err := c.do(ctx, "GET", "/api/v1/settings?session="+url.QueryEscape(sessionID), nil, &s)
 	return s, err
 }

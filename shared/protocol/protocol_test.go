@@ -43,6 +43,8 @@ func TestDecode(t *testing.T) {
 		{"file transfer of negative size", `{"v":1,"type":"file_transfer","data":{"direction":"to_customer","bytes":-3,"status":"done"}}`, ErrInvalid},
 		{"file transfer with names not a list", `{"v":1,"type":"file_transfer","data":{"direction":"to_customer","names":"a.txt","status":"done"}}`, ErrMalformed},
 		{"tools signal", `{"v":1,"type":"signal","data":{"to":"p","kind":"offer","sdp":"v=0","purpose":"tools"}}`, nil},
+		{"state with a session's settings", `{"v":1,"type":"state","data":{"settings":{"queue":"billing","features":{"file_transfer":false,"scripts":true},"default_mode":"sampling"}}}`, nil},
+		{"state with a feature that is not a switch", `{"v":1,"type":"state","data":{"settings":{"features":{"scripts":"on"}}}}`, ErrMalformed},
 		{"signal of an unknown purpose", `{"v":1,"type":"signal","data":{"to":"p","kind":"offer","sdp":"v=0","purpose":"voice"}}`, ErrInvalid},
 	}
 	for _, c := range cases {
@@ -108,6 +110,10 @@ next","truncated":true,"error":""}}`))
 	f.Add([]byte(`{"v":1,"type":"file_transfer","data":{"direction":"from_customer","folder":"C:\Logs","files":2,"bytes":4096,"names":["a.log","b.log"],"status":"aborted","error":"stopped","requested_by":"par_c"}}`))
 	f.Add([]byte(`{"v":1,"type":"state","data":{"max_transfer_bytes":157286400,"participants":[{"id":"x","restarting":true}]}}`))
 	f.Add([]byte(`{"v":1,"type":"signal","data":{"to":"p","kind":"answer","sdp":"v=0","purpose":"tools"}}`))
+	f.Add([]byte(`{"v":1,"type":"state","data":{"settings":{"queue":"billing","features":{"file_transfer":false,"scripts":false,"system_info":true,"reboot":true,"recording":true},"default_mode":"sampling","default_colors":"256"}}}`))
+	f.Add([]byte(`{"v":1,"type":"state","data":{"settings":{"features":{}}}}`))
+	f.Add([]byte(`{"v":1,"type":"state","data":{"settings":null,"max_transfer_bytes":1}}`))
+	f.Add([]byte(`{"v":1,"type":"state","data":{"settings":{"features":{"scripts":"yes"},"default_mode":7}}}`))
 	f.Add([]byte(`{"v":1,"type":"session_transferred","data":{"from_name":"Carol","queue":"billing","queue_name":"Billing","request":"qrq_1"}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		env, msg, err := Decode(b)

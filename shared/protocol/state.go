@@ -42,6 +42,13 @@ type State struct {
 	// MaxTransferBytes is the largest file transfer the site allows (the
 	// total of one transfer); both ends refuse more.
 	MaxTransferBytes int64 `json:"max_transfer_bytes,omitempty"`
+	// Settings are what applies in this session: the site's settings with
+	// those of the queue it came through laid over. A console offers only
+	// the features they allow (the server refuses the others) and starts
+	// its viewer in their screen mode and colours. Absent from a server
+	// older than per-queue settings: the site's (GET /api/v1/settings)
+	// apply then.
+	Settings *SessionSettings `json:"settings,omitempty"`
 	// ICEServers are the TURN relay and its short-lived credentials, for
 	// the recipient only.
 	ICEServers []ICEServer `json:"ice_servers,omitempty"`
@@ -59,6 +66,28 @@ type Participant struct {
 	// Restarting is set while a customer's computer reboots: the agent
 	// said it would come back, and its place is kept for longer.
 	Restarting bool `json:"restarting,omitempty"`
+}
+
+// SessionSettings are the settings of one session that its participants
+// follow.
+type SessionSettings struct {
+	// Queue is the name of the support queue whose own settings apply,
+	// "" when the session came through none and the site's apply alone.
+	Queue         string   `json:"queue,omitempty"`
+	Features      Features `json:"features"`
+	DefaultMode   string   `json:"default_mode,omitempty"`   // "standard" or "sampling"
+	DefaultColors string   `json:"default_colors,omitempty"` // "full", "16bit" or "256"
+}
+
+// Features are the support features switched on in a session, each
+// needing the customer's consent (the Action constants) beyond viewing
+// and control, which no setting switches off.
+type Features struct {
+	FileTransfer bool `json:"file_transfer"`
+	Scripts      bool `json:"scripts"`
+	SystemInfo   bool `json:"system_info"`
+	Reboot       bool `json:"reboot"`
+	Recording    bool `json:"recording"`
 }
 
 // ICEServer is a STUN/TURN server for WebRTC, in the shape browsers and
