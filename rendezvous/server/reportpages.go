@@ -1,13 +1,8 @@
 package server
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"crypto/subtle"
 	_ "embed"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"lifeline/rendezvous/auth"
 	"lifeline/rendezvous/queue"
 	"lifeline/rendezvous/reports"
 	"lifeline/rendezvous/room"
@@ -29,16 +23,13 @@ import (
 
 // The report pages, /reports/…: the same reports as the API's, as web
 // pages for managers and admins (and CSRs, who see their own sessions),
-// rendered here with their charts, no script. A browser logs in with a
-// form, which sets a cookie holding an ordinary login token: HttpOnly,
-// Secure over HTTPS, SameSite=Strict, for /reports only. The pages only
-// read; the two forms that change something (log in, log out) carry a
-// token of their own besides, so that no other site can send them.
+// rendered here with their charts, no script, behind the login of the
+// server's pages (pages.go). The pages only read.
 
 //go:embed reportpages.html
 var reportPagesHTML string
 
-var reportTemplates = template.Must(template.New("reports").Funcs(template.FuncMap{
+var reportTemplates = areaTemplates("reports", reportPagesHTML, template.FuncMap{
 	"spaced": spaced,
 	"stamp":  func(t time.Time) string { return stamp(t) },
 	"stampAny": func(v any) string {
@@ -70,23 +61,10 @@ var reportTemplates = template.Must(template.New("reports").Funcs(template.FuncM
 	"role":      roleName,
 	"direction": direction,
 	"eventData": eventData,
-}).Parse(reportPagesHTML))
+})
 
-// Cookies of the report pages. The session cookie lives as long as its
-// token, a working day; the login form's lives as long as a form is
-// likely to stay open.
-const (
-	reportCookie          = "lifeline_reports"
-	reportFormCookie      = "lifeline_reports_form"
-	reportSessionLifetime = 12 * time.Hour
-	reportFormLifetime    = time.Hour
-	// maxShownSessions bounds the Query tool's table; the CSV has all.
-	maxShownSessions = 500
-)
-
-// reportPageCSP allows the pages' own style, their forms and inline SVG,
-// and nothing else.
-const reportPageCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+// maxShownSessions bounds the Query tool's table; the CSV has all.
+const maxShownSessions = 500
 
 func stamp(t time.Time) string {
 	if t.IsZero() {
@@ -155,12 +133,6 @@ func eventData(e reportEvent) string {
 	return d
 }
 
-// navItem is a link of the pages' header.
-type navItem struct {
-	Name, Path string
-	Current    bool
-}
-
 var reportNav = []navItem{
 	{Name: "Query tool", Path: "/reports/sessions"},
 	{Name: "Call Volume", Path: "/reports/call-volume"},
@@ -181,23 +153,16 @@ type column struct {
 	Sorted, Desc bool
 }
 
-// reportPage is what every template is given.
+// reportPage is what every report's template is given.
 type reportPage struct {
-	Title         string
+	pageFrame
 	Path          string
-	User          *store.User
-	Nav           []navItem
-	LogoutToken   string
-	Error         string
 	Query         reportQuery
 	QueueOptions  []option
 	CSROptions    []option
 	Searchable    bool
 	CSVURL        string
 	RetentionDays int
-
-	// The login form.
-	FormToken, Next, Email string
 
 	// The reports.
 	Sessions   []reports.SessionRow
@@ -221,9 +186,9 @@ func (s *Server) reportPageRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /reports/{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/reports/sessions", http.StatusSeeOther)
 	})
-	m.HandleFunc("GET /reports/login", s.handleReportLoginPage)
-	m.HandleFunc("POST /reports/login", s.handleReportLogin)
-	m.HandleFunc("POST /reports/logout", s.handleReportLogout)
+	m.HandleFunc("GET /reports/login", s.handleLoginPage(reportArea))
+	m.HandleFunc("POST /reports/login", s.handleLoginForm(reportArea))
+	m.HandleFunc("POST /reports/logout", s.handlePageLogout(reportArea))
 	m.HandleFunc("GET /reports/sessions", s.reportPage("Query tool", s.queryPage))
 	m.HandleFunc("GET /reports/sessions/{id}", s.handleDetailsPage)
 	m.HandleFunc("GET /reports/sessions/{id}/text", s.handleDetailsText)
@@ -232,172 +197,11 @@ func (s *Server) reportPageRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /reports/url-referral", s.reportPage("URL Referral", s.referralPage))
 }
 
-// writeReportPage renders a page whole before sending it, so that a
-// template that fails is an error page, not half a report.
 func (s *Server) writeReportPage(w http.ResponseWriter, status int, name string, p *reportPage) {
-	var buf bytes.Buffer
-	if err := reportTemplates.ExecuteTemplate(&buf, name, p); err != nil {
-		s.Log.Error("report page template", "page", name, "err", err)
-		http.Error(w, "The server could not show this report just now. Please try again in a moment.", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", reportPageCSP)
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Referrer-Policy", "no-referrer")
-	w.WriteHeader(status)
-	_, _ = buf.WriteTo(w)
+	s.writePage(w, status, reportArea, name, p)
 }
 
-// ---- logging in ----
-
-// cookieUser is the account of the report pages' cookie.
-func (s *Server) cookieUser(ctx context.Context, r *http.Request) (*store.User, string, error) {
-	c, err := r.Cookie(reportCookie)
-	if err != nil || !strings.HasPrefix(c.Value, auth.UserTokenPrefix) {
-		return nil, "", errNoToken
-	}
-	t, err := s.Store.TokenByHash(ctx, auth.HashToken(c.Value))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, "", errBadToken
-	} else if err != nil {
-		return nil, "", err
-	}
-	u, err := s.Store.UserByID(ctx, t.UserID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, "", errBadToken
-	} else if err != nil {
-		return nil, "", err
-	}
-	if u.Disabled {
-		return nil, "", errDisabled
-	}
-	return &u, c.Value, nil
-}
-
-// logoutToken is the log-out form's token: only a page that was given
-// the session cookie's value can have it.
-func logoutToken(session string) string {
-	h := sha256.Sum256([]byte("lifeline reports logout\x00" + session))
-	return base64.RawURLEncoding.EncodeToString(h[:])
-}
-
-func reportCookieOf(r *http.Request, name, value, path string, maxAge time.Duration) *http.Cookie {
-	c := &http.Cookie{Name: name, Value: value, Path: path, HttpOnly: true, Secure: isHTTPS(r),
-		SameSite: http.SameSiteStrictMode, MaxAge: int(maxAge / time.Second)}
-	if maxAge < 0 {
-		c.MaxAge = -1
-	}
-	return c
-}
-
-// pageUser is the logged-in account of a page, or it sends the browser
-// to log in and come back.
-func (s *Server) pageUser(w http.ResponseWriter, r *http.Request) (*store.User, string, bool) {
-	u, session, err := s.cookieUser(r.Context(), r)
-	var re *room.Error
-	switch {
-	case err == nil:
-		return u, session, true
-	case errors.As(err, &re) && re == errDisabled:
-		s.writeReportPage(w, http.StatusForbidden, "message", &reportPage{Title: "Account disabled", Error: re.Msg})
-	case errors.As(err, &re):
-		http.Redirect(w, r, "/reports/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
-	default:
-		s.pageFailed(w, err)
-	}
-	return nil, "", false
-}
-
-func (s *Server) pageFailed(w http.ResponseWriter, err error) {
-	s.Log.Error("report page failed", "err", err)
-	s.writeReportPage(w, http.StatusInternalServerError, "message", &reportPage{Title: "Something went wrong",
-		Error: "The server could not show this report just now. Please try again in a moment."})
-}
-
-// safeNext is where to go after logging in: a report page, never
-// another site.
-func safeNext(next string) string {
-	if strings.HasPrefix(next, "/reports/") && !strings.HasPrefix(next, "/reports//") && !strings.ContainsAny(next, "\\\r\n") {
-		return next
-	}
-	return "/reports/sessions"
-}
-
-func (s *Server) loginForm(w http.ResponseWriter, r *http.Request, status int, email, next, msg string) {
-	tok, err := randomToken()
-	if err != nil {
-		s.pageFailed(w, err)
-		return
-	}
-	http.SetCookie(w, reportCookieOf(r, reportFormCookie, tok, "/reports/login", reportFormLifetime))
-	s.writeReportPage(w, status, "login", &reportPage{Title: "Log in", FormToken: tok, Next: safeNext(next), Email: email, Error: msg})
-}
-
-func (s *Server) handleReportLoginPage(w http.ResponseWriter, r *http.Request) {
-	if _, _, err := s.cookieUser(r.Context(), r); err == nil {
-		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
-		return
-	}
-	s.loginForm(w, r, http.StatusOK, "", r.URL.Query().Get("next"), "")
-}
-
-func (s *Server) handleReportLogin(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if err := r.ParseForm(); err != nil {
-		s.loginForm(w, r, http.StatusBadRequest, "", "", "The form could not be read; please log in again.")
-		return
-	}
-	email, next := strings.TrimSpace(r.PostForm.Get("email")), r.PostForm.Get("next")
-	// The form's token must be the one its page set in a cookie: another
-	// site can post this form, but cannot read or set that cookie.
-	c, err := r.Cookie(reportFormCookie)
-	if err != nil || c.Value == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostForm.Get("csrf"))) != 1 {
-		s.loginForm(w, r, http.StatusForbidden, email, next, "This login form has expired. Please log in again.")
-		return
-	}
-	u, retry, err := s.checkLogin(r.Context(), email, r.PostForm.Get("password"))
-	if err != nil {
-		var re *room.Error
-		if !errors.As(err, &re) {
-			s.pageFailed(w, err)
-			return
-		}
-		if retry > 0 {
-			w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(retry.Seconds()))))
-		}
-		s.loginForm(w, r, re.Status, email, next, re.Msg)
-		return
-	}
-	tok, _, err := s.newLoginToken(r.Context(), u, reportSessionLifetime)
-	if err != nil {
-		s.pageFailed(w, err)
-		return
-	}
-	http.SetCookie(w, reportCookieOf(r, reportFormCookie, "", "/reports/login", -1))
-	http.SetCookie(w, reportCookieOf(r, reportCookie, tok, "/reports", reportSessionLifetime))
-	http.Redirect(w, r, safeNext(next), http.StatusSeeOther)
-}
-
-func (s *Server) handleReportLogout(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	_ = r.ParseForm()
-	_, session, err := s.cookieUser(r.Context(), r)
-	if err == nil {
-		if subtle.ConstantTimeCompare([]byte(logoutToken(session)), []byte(r.PostForm.Get("csrf"))) != 1 {
-			s.writeReportPage(w, http.StatusForbidden, "message", &reportPage{Title: "Not logged out",
-				Error: "This log-out button is from an old page; you are still logged in. Reload the page and log out again."})
-			return
-		}
-		if err := s.Store.DeleteToken(r.Context(), auth.HashToken(session)); err != nil {
-			s.pageFailed(w, err)
-			return
-		}
-	}
-	http.SetCookie(w, reportCookieOf(r, reportCookie, "", "/reports", -1))
-	http.Redirect(w, r, "/reports/login", http.StatusSeeOther)
-}
+func (s *Server) pageFailed(w http.ResponseWriter, err error) { s.areaFailed(w, reportArea, err) }
 
 // ---- the reports ----
 
@@ -409,16 +213,12 @@ type pageFill func(ctx context.Context, w http.ResponseWriter, u *store.User, rq
 // query, and has fill complete the page (or write the CSV export).
 func (s *Server) reportPage(title string, fill pageFill) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		u, session, ok := s.pageUser(w, r)
+		u, session, ok := s.pageUser(w, r, reportArea, r.URL.RequestURI())
 		if !ok {
 			return
 		}
 		ctx := r.Context()
-		p := &reportPage{Title: title, Path: r.URL.Path, User: u, LogoutToken: logoutToken(session)}
-		for _, n := range reportNav {
-			n.Current = n.Path == r.URL.Path
-			p.Nav = append(p.Nav, n)
-		}
+		p := &reportPage{pageFrame: reportArea.frame(title, r.URL.Path, u, session), Path: r.URL.Path}
 		site, err := s.Store.SiteSettings(ctx)
 		if err != nil {
 			s.pageFailed(w, err)
@@ -638,7 +438,7 @@ func (s *Server) referralPage(ctx context.Context, w http.ResponseWriter, u *sto
 // ---- Session Details ----
 
 func (s *Server) detailsReport(w http.ResponseWriter, r *http.Request) (*report, bool) {
-	u, session, ok := s.pageUser(w, r)
+	u, session, ok := s.pageUser(w, r, reportArea, r.URL.RequestURI())
 	if !ok {
 		return nil, false
 	}
@@ -646,8 +446,7 @@ func (s *Server) detailsReport(w http.ResponseWriter, r *http.Request) (*report,
 	var re *room.Error
 	switch {
 	case errors.As(err, &re):
-		p := &reportPage{Title: "Session Details", User: u, LogoutToken: logoutToken(session), Nav: reportNav, Error: re.Msg}
-		s.writeReportPage(w, re.Status, "message", p)
+		s.writeMessage(w, re.Status, reportArea.frame("Session Details", "", u, session), re.Msg)
 		return nil, false
 	case err != nil:
 		s.pageFailed(w, err)
@@ -661,9 +460,9 @@ func (s *Server) handleDetailsPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	u, session, _ := s.cookieUser(r.Context(), r)
-	p := &reportPage{Title: "Session Details " + spaced(rep.Session.Number), User: u, LogoutToken: logoutToken(session),
-		Nav: reportNav, Details: rep, Names: map[string]string{}}
+	u, session, _ := s.cookieUser(r.Context(), reportArea, r)
+	p := &reportPage{pageFrame: reportArea.frame("Session Details "+spaced(rep.Session.Number), "", u, session),
+		Details: rep, Names: map[string]string{}}
 	for _, x := range rep.Participants {
 		p.Names[x.ID] = x.Name
 	}
@@ -679,13 +478,4 @@ func (s *Server) handleDetailsText(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	rep.writeText(w)
-}
-
-// randomToken is a fresh random value for a form.
-func randomToken() (string, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
 }

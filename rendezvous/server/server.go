@@ -235,6 +235,7 @@ func (s *Server) routes() {
 	s.queueRoutes(m)
 	s.reportRoutes(m)
 	s.reportPageRoutes(m)
+	s.adminRoutes(m)
 	m.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no_such_endpoint", fmt.Sprintf("There is no API endpoint %s %s.", r.Method, r.URL.Path))
 	})
