@@ -310,7 +310,7 @@ func TestAdminSiteSettings(t *testing.T) {
 	// The form: every setting, its help, a list or a number with its range.
 	_, page := as.adam.do("GET", "/admin/settings", nil)
 	for _, k := range settings.Keys() {
-		if !strings.Contains(page, `name="`+k.Name+`"`) || !strings.Contains(html.UnescapeString(page), k.Help) {
+		if !strings.Contains(page, `name="`+k.Name+`"`) || !strings.Contains(html.UnescapeString(page), k.Help[1:]+".") { // capitalised, a sentence
 			t.Errorf("the form lacks %s or its help", k.Name)
 		}
 	}
@@ -367,7 +367,7 @@ func TestAdminPhrasesAndTypes(t *testing.T) {
 	before, err := as.st.QuickPhrases(ctx) // the defaults of a new site
 	must(t, err)
 
-	as.adam.changed("/admin/phrases", url.Values{"text": {"  One moment, please. "}}, "/admin/phrases", "Added the quick phrase “One moment, please.”.")
+	as.adam.changed("/admin/phrases", url.Values{"text": {"  One moment, please. "}}, "/admin/phrases", "Added a quick phrase: “One moment, please.”")
 	as.adam.refused("/admin/phrases", url.Values{"text": {" "}}, http.StatusBadRequest, "A quick phrase cannot be empty.")
 	long := strings.Repeat("x", 501)
 	if page := as.adam.refused("/admin/phrases", url.Values{"text": {long}}, http.StatusBadRequest,
@@ -384,7 +384,7 @@ func TestAdminPhrasesAndTypes(t *testing.T) {
 	if !strings.Contains(page, `action="/admin/phrases/`+added.ID+`/remove"`) {
 		t.Errorf("the phrase has no remove button:\n%s", page)
 	}
-	as.adam.changed("/admin/phrases/"+added.ID+"/remove", nil, "/admin/phrases", "Removed the quick phrase “One moment, please.”.")
+	as.adam.changed("/admin/phrases/"+added.ID+"/remove", nil, "/admin/phrases", "Removed a quick phrase: “One moment, please.”")
 	as.adam.refused("/admin/phrases/"+added.ID+"/remove", nil, http.StatusNotFound, "That quick phrase is not on the list any more")
 	if phrases, _ := as.st.QuickPhrases(ctx); !reflect.DeepEqual(phrases, before) {
 		t.Errorf("after removing: %+v", phrases)
@@ -484,7 +484,7 @@ func TestAdminQueues(t *testing.T) {
 	otherPhrase, err := as.st.AddQueuePhrase(ctx, "network", "Is the router's light green?")
 	must(t, err)
 	a.changed("/admin/queues/billing/phrases", url.Values{"text": {"Have your invoice number ready."}}, "/admin/queues/billing",
-		"Added the quick phrase “Have your invoice number ready.” for Billing questions.")
+		"Added a quick phrase for Billing questions: “Have your invoice number ready.”")
 	a.refused("/admin/queues/billing/phrases", url.Values{"text": {"two\nlines"}}, http.StatusBadRequest,
 		"A quick phrase must be one line of text, without tabs or line breaks.")
 	for _, id := range []string{sitePhrase.ID, otherPhrase.ID} {
@@ -496,7 +496,7 @@ func TestAdminQueues(t *testing.T) {
 		t.Fatalf("the queue's phrases: %+v", qp)
 	}
 	a.changed("/admin/queues/billing/phrases/"+qp[0].ID+"/remove", nil, "/admin/queues/billing",
-		"Removed the quick phrase “Have your invoice number ready.” of Billing questions.")
+		"Removed a quick phrase of Billing questions: “Have your invoice number ready.”")
 	if ps, _ := as.st.QuickPhrases(ctx); !reflect.DeepEqual(ps, sitePhrases) {
 		t.Errorf("the site's phrases after a queue's were removed: %+v", ps)
 	}

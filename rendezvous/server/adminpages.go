@@ -224,12 +224,10 @@ func takeNotice(w http.ResponseWriter, r *http.Request) string {
 // as part of a sentence ("scripts must be on or off, not \"x\""), one to
 // show on its own.
 func sentence(err error) string {
-	msg := strings.TrimSpace(err.Error())
+	msg := capitalised(strings.TrimSpace(err.Error()))
 	if msg == "" {
 		return ""
 	}
-	r, n := utf8.DecodeRuneInString(msg)
-	msg = string(unicode.ToUpper(r)) + msg[n:]
 	if !strings.HasSuffix(msg, ".") {
 		msg += "."
 	}
@@ -260,9 +258,15 @@ type settingField struct {
 // settingTitle is a setting's name as a form's label: "Maximum number of
 // customers" of "the maximum number of customers".
 func settingTitle(k settings.Key) string {
-	t := strings.TrimSuffix(strings.TrimPrefix(k.Label, "the "), " setting")
-	r, n := utf8.DecodeRuneInString(t)
-	return string(unicode.ToUpper(r)) + t[n:]
+	return capitalised(strings.TrimSuffix(strings.TrimPrefix(k.Label, "the "), " setting"))
+}
+
+func capitalised(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // valueLabels are the values of the settings as people read them; a value
@@ -296,7 +300,7 @@ func numberRange(k settings.Key) (lo, hi int, ok bool) {
 // field is k's field with value; site is the site's value when the field
 // is a queue's, which may follow it, and "" for the site's own field.
 func field(k settings.Key, value, site string) settingField {
-	f := settingField{Name: k.Name, Title: settingTitle(k), Help: k.Help, Value: value}
+	f := settingField{Name: k.Name, Title: settingTitle(k), Help: capitalised(k.Help), Value: value}
 	if lo, hi, ok := numberRange(k); ok {
 		f.Min, f.Max, f.Takes = lo, hi, fmt.Sprintf("%d to %d", lo, hi)
 		if site != "" {
@@ -458,7 +462,7 @@ func (s *Server) adminAddPhrase(w http.ResponseWriter, r *http.Request, c *admin
 		s.areaFailed(w, adminArea, err)
 		return
 	}
-	s.changed(w, r, c, c.page, "Added the quick phrase “"+ph.Text+"”.", "quick phrase added", "id", ph.ID, "text", ph.Text)
+	s.changed(w, r, c, c.page, "Added a quick phrase: “"+ph.Text+"”", "quick phrase added", "id", ph.ID, "text", ph.Text)
 }
 
 func (s *Server) adminRemovePhrase(w http.ResponseWriter, r *http.Request, c *adminCall, p *adminPage) {
@@ -479,7 +483,7 @@ func (s *Server) adminRemovePhrase(w http.ResponseWriter, r *http.Request, c *ad
 		s.areaFailed(w, adminArea, err)
 		return
 	}
-	s.changed(w, r, c, c.page, "Removed the quick phrase “"+phrases[i].Text+"”.", "quick phrase removed", "id", phrases[i].ID, "text", phrases[i].Text)
+	s.changed(w, r, c, c.page, "Removed a quick phrase: “"+phrases[i].Text+"”", "quick phrase removed", "id", phrases[i].ID, "text", phrases[i].Text)
 }
 
 func (s *Server) adminTypesPage(w http.ResponseWriter, r *http.Request, _ *adminCall, p *adminPage) {

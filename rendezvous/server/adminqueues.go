@@ -305,7 +305,7 @@ func (s *Server) adminAddQueuePhrase(w http.ResponseWriter, r *http.Request, c *
 		s.areaFailed(w, adminArea, err)
 		return
 	}
-	s.changed(w, r, c, c.page, fmt.Sprintf("Added the quick phrase “%s” for %s.", ph.Text, q.DisplayName),
+	s.changed(w, r, c, c.page, fmt.Sprintf("Added a quick phrase for %s: “%s”", q.DisplayName, ph.Text),
 		"queue phrase added", "queue", q.Name, "id", ph.ID, "text", ph.Text)
 }
 
@@ -332,6 +332,6 @@ func (s *Server) adminRemoveQueuePhrase(w http.ResponseWriter, r *http.Request, 
 		s.areaFailed(w, adminArea, err)
 		return
 	}
-	s.changed(w, r, c, c.page, fmt.Sprintf("Removed the quick phrase “%s” of %s.", phrases[i].Text, q.DisplayName),
+	s.changed(w, r, c, c.page, fmt.Sprintf("Removed a quick phrase of %s: “%s”", q.DisplayName, phrases[i].Text),
 		"queue phrase removed", "queue", q.Name, "id", phrases[i].ID)
 }
