@@ -90,9 +90,8 @@ func (s *Server) adminRoutes(m *http.ServeMux) {
 
 // adminCall is one request of an admin, who was checked.
 type adminCall struct {
-	u       *store.User
-	session string
-	page    string // the page the request belongs to: /admin/queues/billing for its forms
+	u    *store.User
+	page string // the page the request belongs to: /admin/queues/billing for its forms
 }
 
 // adminPage is what every admin template is given.
@@ -151,7 +150,7 @@ func (s *Server) admin(title string, h func(http.ResponseWriter, *http.Request, 
 		} else {
 			p.Notice = takeNotice(w, r)
 		}
-		h(w, r, &adminCall{u: u, session: session, page: page}, p)
+		h(w, r, &adminCall{u: u, page: page}, p)
 	}
 }
 
