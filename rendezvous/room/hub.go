@@ -71,3 +71,11 @@ func (h *Hub) Present(participantID string) bool {
 	_, ok := h.present.Load(participantID)
 	return ok
 }
+
+// FollowSettings has every live session read its settings again; each
+// sends a State only if its own changed.
+func (h *Hub) FollowSettings() {
+	for _, r := range h.Rooms() {
+		r.FollowSettings()
+	}
+}

@@ -169,3 +169,7 @@ func (s *state) wrapStore(what string, err error) error {
 	s.r.cfg.Log.Error("store write failed", "session", s.sess.ID, "what", what, "err", err)
 	return errStore
 }
+
+// FollowSettings has the room read its session's settings again and send
+// a State if they changed (see followSettings). It does not wait.
+func (r *Room) FollowSettings() { r.post((*state).followSettings) }

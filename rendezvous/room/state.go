@@ -314,3 +314,18 @@ func (s *state) stopGrace(m *member) {
 		m.grace = nil
 	}
 }
+
+// followSettings reads the session's settings and, when they changed
+// since the last State, sends everyone a new one, so that a feature an
+// admin switched off disappears from the consoles without waiting for
+// the next change in the session.
+func (s *state) followSettings() {
+	site, q, err := s.readSettings()
+	if err != nil {
+		s.r.cfg.Log.Warn("session settings not read", "session", s.sess.ID, "err", err)
+		return
+	}
+	if s.keepSettings(site, q) {
+		s.broadcastState()
+	}
+}

@@ -187,6 +187,7 @@ func adminPageOf(path string) string {
 // notice says what was done.
 func (s *Server) changed(w http.ResponseWriter, r *http.Request, c *adminCall, to, notice, change string, attrs ...any) {
 	s.Log.Info("admin change", append([]any{"admin", c.u.Email, "change", change}, attrs...)...)
+	s.settingsChanged()
 	http.SetCookie(w, pageCookie(r, adminNoticeCookie, encodeNotice(notice), adminArea.Prefix, 0))
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
@@ -403,6 +404,7 @@ func (s *Server) adminSaveSettings(w http.ResponseWriter, r *http.Request, c *ad
 			return
 		}
 		s.Log.Info("admin change", "admin", c.u.Email, "change", "site setting", "setting", ch.Key.Name, "from", current[ch.Key.Name], "to", ch.Value)
+		s.settingsChanged()
 		done = append(done, describe(ch, ""))
 	}
 	if len(refused) == 0 {

@@ -209,6 +209,7 @@ func (s *Server) adminSaveQueueSettings(w http.ResponseWriter, r *http.Request, 
 		}
 		s.Log.Info("admin change", "admin", c.u.Email, "change", "queue setting", "queue", q.Name, "setting", ch.Key.Name,
 			"from", orSite(own[ch.Key.Name]), "to", v)
+		s.settingsChanged()
 		done = append(done, describe(ch, ch.Key.Get(site)))
 	}
 	if len(refused) == 0 {

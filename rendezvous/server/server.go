@@ -72,12 +72,17 @@ type Server struct {
 	// retention period is deleted (retention.go); the first purge is at
 	// Start. Zero: DefaultRetentionInterval.
 	RetentionInterval time.Duration
+	// SettingsInterval is how often live sessions read their settings
+	// again (settings_watch.go). Zero: DefaultSettingsInterval.
+	SettingsInterval time.Duration
 
 	hub      *room.Hub
 	roomCfg  *room.Config
 	mux      *http.ServeMux
 	conns    sync.Map // *wsConn → struct{}
 	stop     chan struct{}
+	// settingsNow wakes watchSettings (settingsChanged).
+	settingsNow chan struct{}
 	stopOnce sync.Once
 	wg       sync.WaitGroup
 }
@@ -116,8 +121,12 @@ func (s *Server) Start(ctx context.Context) error {
 	if s.RetentionInterval <= 0 {
 		s.RetentionInterval = DefaultRetentionInterval
 	}
+	if s.SettingsInterval <= 0 {
+		s.SettingsInterval = DefaultSettingsInterval
+	}
 	s.hub = room.NewHub()
 	s.stop = make(chan struct{})
+	s.settingsNow = make(chan struct{}, 1)
 	s.roomCfg = &room.Config{
 		Store: s.Store, Log: s.Log, Grace: s.Grace, RestartGrace: s.RestartGrace, Now: s.Now,
 		Presence: func(id string, present bool) {
@@ -152,9 +161,10 @@ func (s *Server) Start(ctx context.Context) error {
 		s.Log.Info("reopened live sessions", "count", len(live), "grace", s.Grace)
 	}
 	s.routes()
-	s.wg.Add(2)
+	s.wg.Add(3)
 	go s.keepAlive()
 	go s.retain()
+	go s.watchSettings()
 	return nil
 }
 
