@@ -76,15 +76,15 @@ type Server struct {
 	// again (settings_watch.go). Zero: DefaultSettingsInterval.
 	SettingsInterval time.Duration
 
-	hub      *room.Hub
-	roomCfg  *room.Config
-	mux      *http.ServeMux
-	conns    sync.Map // *wsConn → struct{}
-	stop     chan struct{}
+	hub     *room.Hub
+	roomCfg *room.Config
+	mux     *http.ServeMux
+	conns   sync.Map // *wsConn → struct{}
+	stop    chan struct{}
 	// settingsNow wakes watchSettings (settingsChanged).
 	settingsNow chan struct{}
-	stopOnce sync.Once
-	wg       sync.WaitGroup
+	stopOnce    sync.Once
+	wg          sync.WaitGroup
 }
 
 // Start fills in defaults, reopens the sessions that were live when the
