@@ -268,8 +268,9 @@ var migrations = []migration{
 	}},
 
 	// A support queue's own settings (settings.ForQueue) and quick
-	// phrases. As for the site, only what a queue sets has a row; a
-	// removed queue keeps its rows with its row in queues.
+	// phrases. Only what a queue ever set has a row; value '' is a queue
+	// that follows the site's again. A removed queue keeps its rows with
+	// its row in queues.
 	{version: 7, stmts: []string{
 		`CREATE TABLE queue_settings (
 			queue_id   TEXT NOT NULL REFERENCES queues(id),

@@ -22,7 +22,7 @@ func (s *sqlStore) QueueSettings(ctx context.Context, queueName string) (map[str
 }
 
 func (s *sqlStore) queueValues(ctx context.Context, queueID string) (map[string]string, error) {
-	rows, err := s.r.QueryContext(ctx, s.d.rebind(`SELECT name, value FROM queue_settings WHERE queue_id = ?`), queueID)
+	rows, err := s.r.QueryContext(ctx, s.d.rebind(`SELECT name, value FROM queue_settings WHERE queue_id = ? AND value <> ''`), queueID)
 	if err != nil {
 		return nil, fmt.Errorf("store: settings of queue %s: %w", queueID, err)
 	}
@@ -54,13 +54,11 @@ func (s *sqlStore) SetQueueSetting(ctx context.Context, queueName, name, value s
 	if err != nil {
 		return err
 	}
-	if v == "" {
-		_, err = s.w.ExecContext(ctx, s.d.rebind(`DELETE FROM queue_settings WHERE queue_id = ? AND name = ?`), q.ID, k.Name)
-	} else {
-		_, err = s.w.ExecContext(ctx, s.d.rebind(`INSERT INTO queue_settings (queue_id, name, value, updated_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (queue_id, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`),
-			q.ID, k.Name, v, time.Now().UnixMilli())
-	}
+	// Following the site again is a row with no value rather than no row,
+	// so that the change moves SettingsStamp like any other.
+	_, err = s.w.ExecContext(ctx, s.d.rebind(`INSERT INTO queue_settings (queue_id, name, value, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (queue_id, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`),
+		q.ID, k.Name, v, time.Now().UnixMilli())
 	if err != nil {
 		return fmt.Errorf("store: set %s of queue %q: %w", k.Name, queueName, err)
 	}
@@ -164,4 +162,16 @@ func (s *sqlStore) addPhrase(ctx context.Context, queueID, text string) (QuickPh
 		return QuickPhrase{}, fmt.Errorf("store: add quick phrase: %w", err)
 	}
 	return p, nil
+}
+
+func (s *sqlStore) SettingsStamp(ctx context.Context) (string, error) {
+	var siteN, siteMax, queueN, queueMax int64
+	err := s.r.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM site_settings), (SELECT COALESCE(MAX(updated_at), 0) FROM site_settings),
+		(SELECT COUNT(*) FROM queue_settings), (SELECT COALESCE(MAX(updated_at), 0) FROM queue_settings)`).
+		Scan(&siteN, &siteMax, &queueN, &queueMax)
+	if err != nil {
+		return "", fmt.Errorf("store: settings stamp: %w", err)
+	}
+	return fmt.Sprintf("%d.%d.%d.%d", siteN, siteMax, queueN, queueMax), nil
 }

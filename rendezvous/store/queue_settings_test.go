@@ -126,3 +126,34 @@ func TestQueuePhrases(t *testing.T) {
 		}
 	})
 }
+
+// TestSettingsStamp: every change of a setting, the site's or a queue's,
+// set or removed, moves the stamp; reading does not.
+func TestSettingsStamp(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s Store) {
+		ctx := t.Context()
+		mustQueue(t, s, "billing", "Billing")
+		seen := map[string]string{}
+		step := func(what string, change func() error) {
+			t.Helper()
+			must(t, change())
+			stamp, err := s.SettingsStamp(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if prev, dup := seen[stamp]; dup {
+				t.Errorf("after %s the stamp %q is the one after %s", what, stamp, prev)
+			}
+			seen[stamp] = what
+			time.Sleep(2 * time.Millisecond) // changes are stamped by the millisecond
+		}
+		step("nothing", func() error { return nil })
+		step("a site setting", func() error { return s.SetSiteSetting(ctx, "scripts", "off") })
+		step("the same site setting again", func() error { return s.SetSiteSetting(ctx, "scripts", "on") })
+		step("a queue setting", func() error { return s.SetQueueSetting(ctx, "billing", "reboot", "off") })
+		step("the queue following the site again", func() error { return s.SetQueueSetting(ctx, "billing", "reboot", "site") })
+		if a, _ := s.SettingsStamp(ctx); a != func() string { b, _ := s.SettingsStamp(ctx); return b }() {
+			t.Error("reading moved the stamp")
+		}
+	})
+}

@@ -317,6 +317,10 @@ type Store interface {
 	// are offered beside them.
 	QueuePhrases(ctx context.Context, queueName string) ([]QuickPhrase, error)
 	AddQueuePhrase(ctx context.Context, queueName, text string) (QuickPhrase, error)
+	// SettingsStamp changes whenever a setting of the site or of a queue
+	// is set or removed (the rows and their latest change), so that a
+	// server can tell cheaply whether there is anything new to read.
+	SettingsStamp(ctx context.Context) (string, error)
 
 	SessionTypes(ctx context.Context) ([]string, error) // in the order they were added
 	// AddSessionType validates name and adds it after the others;
