@@ -67,6 +67,7 @@ const (
 // a column, the selected session's details below; Call Volume by day;
 // CSR Activity; URL Referral), Export CSV… and a status line.
 type reportsView struct {
+	sortHeader
 	from, to  *widget.Entry
 	search    *widget.Entry
 	showBtn   *widget.Button
@@ -87,7 +88,6 @@ type reportsView struct {
 	// shown does not take them.
 	queueBox, csrBox, searchBox *fyne.Container
 
-	headers  []*widget.Button
 	list     *widget.List
 	empty    *widget.Label
 	details  *fyne.Container
@@ -106,20 +106,17 @@ type reportsView struct {
 
 	sessions []client.QuerySession
 	selected int
-	sort     string
-	desc     bool
 	// loc is where times are shown (time.Local; the goldens fix it).
 	loc *time.Location
 
 	OnShow   func()
 	OnExport func()
-	OnSort   func(sort string, desc bool)
 	OnSelect func(s client.QuerySession)
 	OnTab    func(tab int)
 }
 
 func newReportsView(from, to time.Time) *reportsView {
-	v := &reportsView{selected: -1, sort: "requested", desc: true, loc: time.Local}
+	v := &reportsView{selected: -1, loc: time.Local}
 	v.from, v.to = widget.NewEntry(), widget.NewEntry()
 	v.from.SetText(from.Format(time.DateOnly))
 	v.to.SetText(to.Format(time.DateOnly))
@@ -150,22 +147,10 @@ func newReportsView(from, to time.Time) *reportsView {
 	v.showBtn.Importance = widget.HighImportance
 	v.exportBtn = widget.NewButtonWithIcon("Export CSV…", theme.DocumentSaveIcon(), func() { call(v.OnExport) })
 
-	cols := newColumnsLayout(queryColumns)
-	var heads []fyne.CanvasObject
-	for _, c := range queryColumns {
-		b := headerButton(c.title, func() { v.sortBy(c.sort) })
-		v.headers = append(v.headers, b)
-		heads = append(heads, b)
-	}
-	v.showSort()
-	v.list = widget.NewList(
-		func() int { return len(v.sessions) },
-		func() fyne.CanvasObject { return rowCells(cols, len(queryColumns)) },
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			if i < len(v.sessions) {
-				setCells(o, v.sessionRow(v.sessions[i]))
-			}
-		})
+	// Newest first, as the Query tool opens.
+	header := v.sortHeader.init(queryColumns, "requested")
+	v.SetSort("requested", true)
+	v.list = tableList(queryColumns, func() int { return len(v.sessions) }, func(i int) []string { return v.sessionRow(v.sessions[i]) })
 	v.list.OnSelected = func(i widget.ListItemID) {
 		v.selected = i
 		if i < len(v.sessions) {
@@ -179,7 +164,7 @@ func newReportsView(from, to time.Time) *reportsView {
 	v.noSelect = widget.NewLabel("Select a session to see who took part, the chat, the notes and what was done.")
 	v.noSelect.Importance = widget.LowImportance
 	v.details = container.NewVBox(v.noSelect)
-	table := container.NewBorder(container.NewVBox(container.New(cols, heads...), widget.NewSeparator()), nil, nil, nil,
+	table := container.NewBorder(container.NewVBox(header, widget.NewSeparator()), nil, nil, nil,
 		container.NewStack(v.list, container.NewCenter(v.empty)))
 	split := container.NewVSplit(table, container.NewVScroll(v.details))
 	split.Offset = 0.5
@@ -365,37 +350,8 @@ func (v *reportsView) Range() (from, to, search string) {
 // or reportReferral.
 func (v *reportsView) Tab() int { return v.tabs.SelectedIndex() }
 
-// sortBy sorts by a column, the other way round when it already does.
-func (v *reportsView) sortBy(sort string) {
-	if sort == v.sort {
-		v.desc = !v.desc
-	} else {
-		v.sort, v.desc = sort, false
-	}
-	v.showSort()
-	if v.OnSort != nil {
-		v.OnSort(v.sort, v.desc)
-	}
-}
-
 // Sort is the order asked for.
 func (v *reportsView) Sort() (string, bool) { return v.sort, v.desc }
-
-// showSort marks the sorted column's header with an arrow.
-func (v *reportsView) showSort() {
-	for i, c := range queryColumns {
-		b := v.headers[i]
-		b.Icon = nil
-		if c.sort == v.sort {
-			b.Icon = theme.MenuDropUpIcon()
-			if v.desc {
-				b.Icon = theme.MenuDropDownIcon()
-			}
-		}
-		b.IconPlacement = widget.ButtonIconTrailingText
-		b.Refresh()
-	}
-}
 
 // SetSessions shows the Query tool's sessions in the server's order,
 // keeping the selected one selected when it is still there.
