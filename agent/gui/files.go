@@ -19,6 +19,7 @@ import (
 	"lifeline/agent/session"
 	"lifeline/agent/terminal"
 	"lifeline/shared/filetransfer"
+	"lifeline/shared/fynedialog"
 )
 
 // Basic file transfer (user guide, chapter 5): the CSR publishes files,
@@ -76,8 +77,8 @@ type filesPanel struct {
 	updating bool      // the checks are being set from the selection
 	running  *transfer // the download in progress, if any
 
-	folderDialog *dialog.FileDialog    // the Choose Folder… dialog last shown
-	confirmEnd   *dialog.ConfirmDialog // End File Transfer during a download
+	folderDialog *dialog.FileDialog // the Choose Folder… dialog last shown
+	confirmEnd   dialog.Dialog      // End File Transfer during a download
 }
 
 // transfer is one download.
@@ -510,7 +511,7 @@ func (p *filesPanel) endTapped() {
 		p.endNow()
 		return
 	}
-	askDanger(p.win, &p.confirmEnd, "End file transfer?",
+	fynedialog.AskDanger(p.win, &p.confirmEnd, "End file transfer?",
 		"A download is running. Ending file transfer aborts it, and files that are not complete are removed.",
 		"End File Transfer", "Keep Downloading", p.endNow)
 }

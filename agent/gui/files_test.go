@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"testing"
 
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -408,7 +409,7 @@ func TestEndFileTransferDuringADownloadAsksFirst(t *testing.T) {
 			t.Error("Keep Downloading ended file transfer")
 		}
 		test.Tap(p.end)
-		p.confirmEnd.Confirm()
+		p.confirmEnd.(*dialog.ConfirmDialog).Confirm()
 		<-ctx.Done()
 		return filetransfer.Result{}, fmt.Errorf("%w: %v", filetransfer.ErrAborted, context.Cause(ctx))
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -487,7 +488,7 @@ func TestLeaveAsksThenLeaves(t *testing.T) {
 		t.Fatal("dismissing the confirmation left")
 	}
 	test.Tap(u.leaveBtn)
-	u.leave.Confirm()
+	u.leave.(*dialog.ConfirmDialog).Confirm()
 	ag.waitCall(t, "leave")
 	if u.phase != phaseEnded || u.status.Text != leftText {
 		t.Fatalf("status %q", u.status.Text)

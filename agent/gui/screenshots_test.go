@@ -33,6 +33,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/dialog"
 
 	"lifeline/agent/session"
 	"lifeline/shared/filetransfer"
@@ -249,7 +250,7 @@ func play(u *ui, dir string) error {
 	}
 	fyne.DoAndWait(func() {
 		if u.leave != nil {
-			u.leave.Confirm()
+			u.leave.(*dialog.ConfirmDialog).Confirm()
 		}
 	})
 	if err := shot("agent-ended.png"); err != nil {

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"lifeline/agent/session"
+	"lifeline/shared/fynedialog"
 )
 
 // Words the window shows.
@@ -81,7 +82,7 @@ type ui struct {
 	watch  watchUI     // another customer's shared screen (watch.go)
 	files  *filesPanel // made with the first published list
 	ask    *asking
-	leave  *dialog.ConfirmDialog
+	leave  dialog.Dialog
 
 	askedHook func() // tests: a request is on screen
 }
@@ -621,28 +622,9 @@ func (u *ui) confirmLeave() {
 	if u.phase != phaseSession {
 		return
 	}
-	askDanger(u.win, &u.leave, "Leave the session?",
+	fynedialog.AskDanger(u.win, &u.leave, "Leave the session?",
 		"Your support representative will no longer be able to chat with you or see your screen.",
 		"Leave Session", "Stay", u.leaveNow)
-}
-
-// askDanger asks before something that cannot be taken back, with the
-// confirming button in red, and calls yes once confirmed. *open holds the
-// dialog while it shows: the window closes it when the question has lost
-// its point (the session or the download ended first), and tests answer
-// it there.
-func askDanger(win fyne.Window, open **dialog.ConfirmDialog, title, message, confirm, dismiss string, yes func()) {
-	d := dialog.NewConfirm(title, message, func(ok bool) {
-		*open = nil
-		if ok {
-			yes()
-		}
-	}, win)
-	d.SetConfirmText(confirm)
-	d.SetDismissText(dismiss)
-	d.SetConfirmImportance(widget.DangerImportance)
-	*open = d
-	d.Show()
 }
 
 func (u *ui) leaveNow() {
