@@ -18,6 +18,7 @@ import (
 	"lifeline/console/controller"
 	"lifeline/console/gui/internal/localfs"
 	"lifeline/shared/filetransfer"
+	"lifeline/shared/fynedialog"
 )
 
 // fileSide is what a pane of the file transfer window browses and
@@ -236,16 +237,9 @@ func (u *ui) endFileTransfer(fw *filesWindow) {
 		u.closeFiles(fw)
 		return
 	}
-	cd := dialog.NewConfirm("End File Transfer",
-		"A transfer is running. End file transfer and abort it? Partial files are deleted.", func(ok bool) {
-			if ok {
-				u.closeFiles(fw)
-			}
-		}, fw.win)
-	cd.SetConfirmText("Abort and End")
-	cd.SetDismissText("Cancel")
-	cd.SetConfirmImportance(widget.DangerImportance)
-	cd.Show()
+	fynedialog.AskDanger(fw.win, nil, "End File Transfer",
+		"A transfer is running. End file transfer and abort it? Partial files are deleted.",
+		"Abort and End", "Cancel", func() { u.closeFiles(fw) })
 }
 
 func (u *ui) closeFiles(fw *filesWindow) {
@@ -508,17 +502,8 @@ func (u *ui) askDelete(fw *filesWindow, p *filesPane, es []filetransfer.DirEntry
 	if fw.busy || fw.pop != nil || len(es) == 0 {
 		return
 	}
-	cd := dialog.NewConfirm("Delete", deleteQuestion(es, p.where()), func(ok bool) {
-		fw.pop = nil
-		if ok {
-			u.deleteFiles(fw, p, es)
-		}
-	}, fw.win)
-	cd.SetConfirmText("Delete")
-	cd.SetDismissText("Cancel")
-	cd.SetConfirmImportance(widget.DangerImportance)
-	fw.pop = cd
-	cd.Show()
+	fynedialog.AskDanger(fw.win, &fw.pop, "Delete", deleteQuestion(es, p.where()), "Delete", "Cancel",
+		func() { u.deleteFiles(fw, p, es) })
 }
 
 func (u *ui) deleteFiles(fw *filesWindow, p *filesPane, es []filetransfer.DirEntry) {

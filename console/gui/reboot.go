@@ -5,9 +5,9 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/widget"
 
 	"lifeline/console/controller"
+	"lifeline/shared/fynedialog"
 	"lifeline/shared/protocol"
 )
 
@@ -15,19 +15,11 @@ import (
 // a restart of their computer.
 func (u *ui) confirmReboot(su *sessionUI) {
 	who := customerName(su)
-	d := dialog.NewConfirm("Reboot Computer",
+	fynedialog.AskDanger(u.win, nil, "Reboot Computer",
 		"Restart "+who+"'s computer? "+who+" is asked to allow it first; anything they have not saved is lost. "+
 			"Once the computer has restarted and "+who+" has logged back in, they rejoin this session automatically, "+
 			"without the session number.",
-		func(ok bool) {
-			if ok {
-				u.doReboot(su)
-			}
-		}, u.win)
-	d.SetConfirmText("Reboot")
-	d.SetConfirmImportance(widget.DangerImportance)
-	d.SetDismissText("Cancel")
-	d.Show()
+		"Reboot", "Cancel", func() { u.doReboot(su) })
 }
 
 func (u *ui) doReboot(su *sessionUI) {

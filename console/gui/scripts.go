@@ -10,9 +10,9 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
-	"fyne.io/fyne/v2/widget"
 
 	"lifeline/shared/client"
+	"lifeline/shared/fynedialog"
 )
 
 // scriptsWindow is the Script Library window; its fields are owned by the
@@ -304,14 +304,8 @@ func (u *ui) askDeleteScript(sw *scriptsWindow, s client.Script) {
 	if s.Published {
 		msg += " It is published: other CSRs will no longer find it either."
 	}
-	cd := dialog.NewConfirm("Delete script", msg+" This cannot be undone.", func(ok bool) {
-		if ok {
-			u.deleteScript(sw, s)
-		}
-	}, sw.win)
-	cd.SetConfirmText("Delete")
-	cd.SetConfirmImportance(widget.DangerImportance)
-	cd.Show()
+	fynedialog.AskDanger(sw.win, nil, "Delete script", msg+" This cannot be undone.", "Delete", "No",
+		func() { u.deleteScript(sw, s) })
 }
 
 func (u *ui) deleteScript(sw *scriptsWindow, s client.Script) {
