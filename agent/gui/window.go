@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"lifeline/agent/session"
+	"lifeline/agent/terminal"
 	"lifeline/shared/fynedialog"
 )
 
@@ -524,20 +525,8 @@ func sameSentence(a, b string) bool {
 	return strings.TrimRight(strings.TrimSpace(a), ".") == strings.TrimRight(strings.TrimSpace(b), ".")
 }
 
-// sentence makes a message a sentence: a capital letter and a full stop.
-func sentence(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return s
-	}
-	r := []rune(s)
-	r[0] = unicode.ToUpper(r[0])
-	s = string(r)
-	if !strings.ContainsAny(s[len(s)-1:], ".!?…") {
-		s += "."
-	}
-	return s
-}
+// sentence makes a message a sentence, as the terminal does.
+func sentence(s string) string { return terminal.Sentence(s) }
 
 func (u *ui) setSendEnabled() {
 	if u.phase == phaseSession && strings.TrimSpace(u.chatEntry.Text) != "" {

@@ -135,7 +135,7 @@ func FolderProblem(dir string) string {
 	case errors.Is(err, fs.ErrPermission):
 		return fmt.Sprintf("Lifeline may not open the folder %s. Choose another folder.", dir)
 	case err != nil:
-		return sentence(fmt.Sprintf("The folder %s cannot be used: %v", dir, unwrapPath(err)))
+		return Sentence(fmt.Sprintf("The folder %s cannot be used: %v", dir, unwrapPath(err)))
 	case !fi.IsDir():
 		return fmt.Sprintf("%s is a file, not a folder. Choose a folder.", dir)
 	}
@@ -174,7 +174,7 @@ func DownloadError(err error, dir string, names []string) string {
 		return "Your support representative aborted the transfer. Files that were not complete were removed."
 	case errors.Is(err, filetransfer.ErrDenied):
 		if fromCSR && remote.Msg != "" {
-			return "The transfer was refused: " + sentence(printable(remote.Msg))
+			return "The transfer was refused: " + Sentence(printable(remote.Msg))
 		}
 		return "The transfer was refused."
 	case errors.Is(err, filetransfer.ErrNotFound) && fromCSR:
@@ -190,9 +190,9 @@ func DownloadError(err error, dir string, names []string) string {
 	case errors.Is(err, filetransfer.ErrUnsafePath):
 		return fmt.Sprintf("The download was refused because a name in it is not safe to use. Nothing was written outside %s.", dir)
 	case fromCSR:
-		return "Your support representative's computer could not send the files: " + sentence(printable(remote.Msg))
+		return "Your support representative's computer could not send the files: " + Sentence(printable(remote.Msg))
 	}
-	return sentence(printable(err.Error()))
+	return Sentence(printable(err.Error()))
 }
 
 // existing is the names of what stands in the way: the one the other
@@ -232,8 +232,10 @@ func existsSentence(dir string, names []string) string {
 // quote puts a name in quotation marks.
 func quote(name string) string { return "“" + name + "”" }
 
-// sentence makes a message a sentence: a capital letter and a full stop.
-func sentence(s string) string {
+// Sentence makes a message a sentence: a capital letter and a full stop
+// (unless it ends in one already). The agent's window uses it too, so that
+// both say things alike.
+func Sentence(s string) string {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return s
