@@ -57,6 +57,12 @@ func (s *Server) queueRoutes(m *http.ServeMux) {
 	d := &desk{s: s, newRequests: ratelimit.New(newRequestsPerAddr, newRequestWindow)}
 	d.newRequests.Now = s.Now
 	d.board = queue.NewBoard(s.Grace, d.gone)
+	// Every console's board and every waiting agent is woken, not only
+	// the CSR's whose session it is: the board has one version for all.
+	// Sessions start and end far less often than customers come and go,
+	// which wake them all already.
+	changed := d.board.Changed
+	s.hostingChanged.Store(&changed)
 	m.HandleFunc("GET /api/v1/queues", d.handleList)
 	m.HandleFunc("POST /api/v1/queues/{name}/accept", d.handleAcceptNext)
 	m.HandleFunc("POST /api/v1/queues/{name}/requests", d.handleCreateRequest)
@@ -277,8 +283,28 @@ type queueJSON struct {
 	// TrackingCode is the queue's tracking code policy (its own, or the
 	// site's it follows), which Accept Next enforces: the console asks
 	// for a code as it says.
-	TrackingCode string      `json:"tracking_code"`
-	Waiting      []entryJSON `json:"waiting"`
+	TrackingCode string `json:"tracking_code"`
+	// CanAccept says whether the caller's session limits, as they apply
+	// to this queue (its session mode and maximum, the account's own laid
+	// over), let Accept Next start one more session now; Limit is the
+	// sentence Accept Next would refuse with when they do not. An empty
+	// line is refused anyway, whatever this says.
+	CanAccept bool        `json:"can_accept"`
+	Limit     string      `json:"limit,omitempty"`
+	Waiting   []entryJSON `json:"waiting"`
+}
+
+// hostLimit is the refusal of one more hosted session for a CSR who hosts
+// hosted live sessions now, under p; nil when p allows it. It is the rule
+// the store applies in the transaction that starts or takes over a
+// session (a HostLimitError at hosted >= max, refused with tooMany),
+// told in advance, so that a console can grey Accept Next with the
+// sentence it would get.
+func (p policy) hostLimit(hosted int) error {
+	if hosted < p.max {
+		return nil
+	}
+	return p.tooMany(hosted)
 }
 
 // handleList is the console's queue view: the queues the CSR serves
@@ -330,6 +356,11 @@ func (d *desk) handleList(w http.ResponseWriter, r *http.Request) {
 		d.s.writeErr(w, err)
 		return
 	}
+	hosted, err := d.s.Store.HostedSessions(ctx, u.ID)
+	if err != nil {
+		d.s.writeErr(w, err)
+		return
+	}
 	out := make([]queueJSON, 0, len(qs))
 	for _, q := range qs {
 		own, err := d.s.Store.QueueSettings(ctx, q.Name)
@@ -344,8 +375,17 @@ func (d *desk) handleList(w http.ResponseWriter, r *http.Request) {
 			d.s.writeErr(w, fmt.Errorf("settings of queue %s: %w", q.Name, err))
 			return
 		}
-		out = append(out, queueJSON{Name: q.Name, DisplayName: q.DisplayName, Members: q.Members,
-			TrackingCode: applies.TrackingCode, Waiting: d.entries(byQueue[q.ID])})
+		pol, err := d.s.policyFor(ctx, u, applies, q, site)
+		if err != nil {
+			d.s.writeErr(w, err)
+			return
+		}
+		qj := queueJSON{Name: q.Name, DisplayName: q.DisplayName, Members: q.Members,
+			TrackingCode: applies.TrackingCode, CanAccept: true, Waiting: d.entries(byQueue[q.ID])}
+		if err := pol.hostLimit(hosted); err != nil {
+			qj.CanAccept, qj.Limit = false, err.Error()
+		}
+		out = append(out, qj)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"version": version, "queues": out, "offers": d.entries(offers)})
 }

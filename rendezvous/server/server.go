@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"lifeline/rendezvous/ratelimit"
@@ -85,6 +86,11 @@ type Server struct {
 	settingsNow chan struct{}
 	stopOnce    sync.Once
 	wg          sync.WaitGroup
+	// hostingChanged is told when a session opens or closes, which
+	// changes how many sessions its CSR hosts, and so whether they may
+	// Accept Next: the queue board answers again. The desk sets it; rooms
+	// reopened at Start, before the desk exists, have nobody to tell yet.
+	hostingChanged atomic.Pointer[func()]
 }
 
 // Start fills in defaults, reopens the sessions that were live when the
@@ -140,6 +146,7 @@ func (s *Server) Start(ctx context.Context) error {
 		Closed: func(id string) {
 			s.hub.Remove(id)
 			s.Metrics.LiveSessions.Dec()
+			s.tellHosting()
 		},
 	}
 	if s.Relay != nil {
@@ -185,7 +192,14 @@ func (s *Server) openRoom(sess store.Session, parts []store.Participant, lastSeq
 	s.Metrics.LiveSessions.Inc()
 	r := room.Open(s.roomCfg, sess, parts, lastSeq)
 	s.hub.Add(r)
+	s.tellHosting()
 	return r
+}
+
+func (s *Server) tellHosting() {
+	if f := s.hostingChanged.Load(); f != nil {
+		(*f)()
+	}
 }
 
 // Hub exposes the live sessions, for the relay's credential check.

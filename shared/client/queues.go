@@ -205,8 +205,17 @@ type Queue struct {
 	// …Optional or …Required): AcceptNext refuses an empty code when it is
 	// required. "" from a server older than per-queue settings: the
 	// site's (Settings.TrackingCode) applies then.
-	TrackingCode string         `json:"tracking_code,omitempty"`
-	Waiting      []QueueRequest `json:"waiting"`
+	TrackingCode string `json:"tracking_code,omitempty"`
+	// CanAccept says whether the logged-in CSR's session limits, as they
+	// apply to this queue (its session mode and maximum, with the
+	// account's own laid over), let AcceptNext start one more session
+	// now; Limit is the sentence AcceptNext would be refused with when
+	// they do not. nil from a server older than per-queue limits on the
+	// board: the site's (Settings) apply then. An empty line is refused
+	// anyway, whatever it says.
+	CanAccept *bool          `json:"can_accept,omitempty"`
+	Limit     string         `json:"limit,omitempty"`
+	Waiting   []QueueRequest `json:"waiting"`
 }
 
 // QueueBoard is the console's queue view: the queues the CSR serves
