@@ -289,7 +289,8 @@ func (u *ui) addAccepted(s *controller.Session, r client.QueueRequest) {
 	}
 }
 
-// queueLimits enables Accept Next and Take as the session limit allows.
+// queueLimits enables Take, and Accept Next in the queues the server
+// does not speak for, as the session limit allows.
 func (u *ui) queueLimits(canStart bool, limit string) {
 	if canStart {
 		u.q.view.SetAllowed(true, "")
@@ -298,7 +299,7 @@ func (u *ui) queueLimits(canStart bool, limit string) {
 	if limit != "" {
 		limit = strings.ToLower(limit[:1]) + limit[1:]
 	}
-	u.q.view.SetAllowed(false, "Accept Next and Take are off: "+limit+". End a session to take another customer.")
+	u.q.view.SetAllowed(false, limit)
 }
 
 // showQueuesTab brings the console forward on the Queues tab (the tray).

@@ -25,7 +25,7 @@ const maxShownWaiting = 50
 type queuesView struct {
 	intro   *widget.Label
 	status  *widget.Label // the board could not be read: why, and when it is tried again
-	limit   *widget.Label // why Accept Next and Take are off
+	limit   *widget.Label // why the console's own limit turns Take (and Accept Next) off
 	box     *fyne.Container
 	scroll  *container.Scroll
 	content fyne.CanvasObject
@@ -33,7 +33,13 @@ type queuesView struct {
 	board    client.QueueBoard
 	received time.Time // when the board arrived: the waits grow from there
 	now      time.Time // the time the waits are shown for
-	allowed  bool      // the session limit allows one more session
+	// allowed is whether the console's own reading of the session limit
+	// allows one more session, and reason why not ("2 of 2 sessions
+	// open"). It decides Take, and Accept Next in a queue of which the
+	// server does not say (Queue.CanAccept): the server's word per queue
+	// follows the queue's own session mode and maximum.
+	allowed bool
+	reason  string
 	// messages are refusals to show under a queue (by its name) or an
 	// offer (by its request id) until the CSR tries again, or someone
 	// else waits in that line.
@@ -112,17 +118,52 @@ func (v *queuesView) SetStatus(msg string) {
 	v.status.Refresh()
 }
 
-// SetAllowed enables Accept Next and Take as the session limit allows;
-// limit says why they are off.
-func (v *queuesView) SetAllowed(allowed bool, limit string) {
-	if v.allowed == allowed && v.limit.Text == limit {
+// SetAllowed enables Take, and Accept Next where the server does not say
+// per queue, as the console's reading of the session limit allows; reason
+// says why not ("2 of 2 sessions open").
+func (v *queuesView) SetAllowed(allowed bool, reason string) {
+	if v.allowed == allowed && v.reason == reason {
 		return
 	}
-	v.allowed = allowed
-	v.limit.SetText(limit)
-	v.limit.Hidden = limit == "" || allowed
-	v.limit.Refresh()
+	v.allowed, v.reason = allowed, reason
 	v.rebuild()
+}
+
+// acceptAllowed is whether the session limit lets Accept Next start a
+// session from q: the server's word for the queue, else the console's.
+func (v *queuesView) acceptAllowed(q client.Queue) bool {
+	if q.CanAccept != nil {
+		return *q.CanAccept
+	}
+	return v.allowed
+}
+
+// showLimit says, above the queues, what the console's own limit turns
+// off and why; nothing when it turns nothing off that is shown (the
+// queues the server speaks for say their own limit).
+func (v *queuesView) showLimit() {
+	text := ""
+	if !v.allowed && v.reason != "" {
+		take, accept := len(v.board.Offers) > 0, false
+		for _, q := range v.board.Queues {
+			accept = accept || q.CanAccept == nil
+		}
+		what := ""
+		switch {
+		case take && accept:
+			what = "Accept Next and Take are off"
+		case take:
+			what = "Take is off"
+		case accept:
+			what = "Accept Next is off"
+		}
+		if what != "" {
+			text = what + ": " + v.reason + ". End a session to take another customer."
+		}
+	}
+	v.limit.SetText(text)
+	v.limit.Hidden = text == ""
+	v.limit.Refresh()
 }
 
 // SetMessage shows a refusal under a queue or an offer ("" clears it).
@@ -176,6 +217,7 @@ func waitWords(seconds int64) string {
 }
 
 func (v *queuesView) rebuild() {
+	v.showLimit()
 	v.waits = v.waits[:0]
 	clear(v.acceptBtns)
 	clear(v.takeBtns)
@@ -198,7 +240,7 @@ func (v *queuesView) queueSection(q client.Queue) []fyne.CanvasObject {
 	name := orDefault(q.DisplayName, q.Name)
 	accept := widget.NewButtonWithIcon("Accept Next", theme.MediaPlayIcon(), func() { call1(v.OnAcceptNext, q.Name) })
 	accept.Importance = widget.HighImportance
-	enable(v.allowed && len(q.Waiting) > 0, accept)
+	enable(v.acceptAllowed(q) && len(q.Waiting) > 0, accept)
 	v.acceptBtns[q.Name] = accept
 	detail := widget.NewLabel(fmt.Sprintf("%s · %s", count(len(q.Waiting), "customer waiting", "customers waiting"),
 		count(q.Members, "representative serves it", "representatives serve it")))
@@ -206,7 +248,20 @@ func (v *queuesView) queueSection(q client.Queue) []fyne.CanvasObject {
 	detail.Truncation = fyne.TextTruncateEllipsis
 	head := container.NewBorder(nil, nil, heading(name), container.NewCenter(accept), detail)
 	objs := []fyne.CanvasObject{head}
-	if msg := v.messages[q.Name].text; msg != "" {
+	// The server's sentence, said before the CSR presses rather than
+	// after, even with nobody waiting yet.
+	limit := ""
+	if q.CanAccept != nil && !*q.CanAccept {
+		limit = q.Limit
+	}
+	if limit != "" {
+		l := wrapped(limit)
+		l.Importance = widget.WarningImportance
+		objs = append(objs, l)
+	}
+	// A refusal that says the limit again (pressed just before the board
+	// said it) is not shown twice.
+	if msg := v.messages[q.Name].text; msg != "" && msg != limit {
 		l := wrapped(msg)
 		l.Importance = widget.DangerImportance
 		objs = append(objs, l)

@@ -1,11 +1,13 @@
 package gui
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"lifeline/shared/client"
 	"lifeline/shared/protocol"
@@ -46,11 +48,65 @@ func TestQueuesViewMarkup(t *testing.T) {
 	render(t, "queues.xml", v.content, fyne.NewSize(1000, 720))
 
 	// At the session limit, after a refusal, with the board out of date.
-	v.SetAllowed(false, "Accept Next and Take are off: 4 of 4 sessions open. End a session to take another customer.")
+	v.SetAllowed(false, "4 of 4 sessions open")
 	v.SetMessage("network", "Nobody is waiting in the Network help queue.")
 	v.SetStatus("The queues could not be updated: Could not read the queues: cannot reach the server at " +
 		"https://support.example.com. They are read again in 4 seconds.")
 	render(t, "queues_refused.xml", v.content, fyne.NewSize(1000, 720))
+}
+
+// The server says per queue whether the CSR may Accept Next there: a
+// queue that works on one session at a time is off, with its sentence,
+// while the CSR hosts a session; a queue that follows the site's multi
+// mode is on. The console's own limit then speaks only for Take.
+func TestQueuesViewLimitsPerQueue(t *testing.T) {
+	test.NewTempApp(t)
+	v := newQueuesView()
+	at := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	b := boardOf()
+	no, yes := false, true
+	const single = "You already have a session open, and the Printer help queue works on one session at a time. End it before starting another."
+	b.Queues[0].CanAccept, b.Queues[0].Limit = &no, single
+	b.Queues[1].CanAccept = &yes
+	b.Queues[1].Waiting = []client.QueueRequest{{ID: "qrq_5", Position: 1, Queue: "network", QueueName: "Network help",
+		Name: "Ines Duarte", Email: "ines@example.com", Problem: "The Wi-Fi asks for a password again every hour.", WaitedSeconds: 95}}
+	v.SetBoard(b, at)
+	render(t, "queues_limits.xml", v.content, fyne.NewSize(1000, 720))
+	for _, c := range []struct {
+		what     string
+		btn      *widget.Button
+		disabled bool
+	}{
+		{"Accept Next in the single-session queue", v.acceptBtns["printers"], true},
+		{"Accept Next in the queue that follows the site", v.acceptBtns["network"], false},
+		{"Take", v.takeBtns["qrq_9"], false},
+	} {
+		if c.btn.Disabled() != c.disabled {
+			t.Errorf("%s: disabled %v, want %v", c.what, c.btn.Disabled(), c.disabled)
+		}
+	}
+	if text := shown(v.content); !strings.Contains(text, single) || v.limit.Visible() {
+		t.Fatalf("the queue's limit is not said under it, or the console's is said above:\n%s", text)
+	}
+
+	// At the console's own limit, only Take is off: each queue has the
+	// server's word.
+	v.SetAllowed(false, "2 of 2 sessions open")
+	if !v.takeBtns["qrq_9"].Disabled() || v.acceptBtns["network"].Disabled() ||
+		v.limit.Text != "Take is off: 2 of 2 sessions open. End a session to take another customer." {
+		t.Fatalf("at the console's limit: Take on %v, Accept Next on %v, %q", !v.takeBtns["qrq_9"].Disabled(), !v.acceptBtns["network"].Disabled(), v.limit.Text)
+	}
+	// Without offers, nothing it turns off is shown: it says nothing.
+	b.Offers = nil
+	v.SetBoard(b, at)
+	if v.limit.Visible() {
+		t.Fatalf("the console's limit is said with nothing it turns off: %q", v.limit.Text)
+	}
+	// A refusal that repeats the queue's limit is not said twice.
+	v.SetMessage("printers", single)
+	if n := strings.Count(shown(v.content), single); n != 1 {
+		t.Fatalf("the limit is said %d times", n)
+	}
 }
 
 // The waits read as a person would say them.
