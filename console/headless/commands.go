@@ -27,6 +27,9 @@ type command struct {
 	monitor int           // monitor
 	sub     string        // files: ls, put, get, mkdir, rename, rm, publish, unpublish, close
 	args    []string      // files, scripts run: the operands
+	// queue accept: the new session's type and tracking code, as Start
+	// Session asks for them ("" when not given).
+	sessionType, trackingCode string
 }
 
 // usage is each command's synopsis, for errors and help.
@@ -60,7 +63,7 @@ var usage = map[string]string{
 	"files":            "files ls [REMOTE_DIR] | put LOCAL REMOTE_DIR | get REMOTE LOCAL_DIR | mkdir REMOTE | rename REMOTE NEW_NAME | rm REMOTE | publish LOCAL | unpublish NAME | close",
 	"scripts":          "scripts run NAME [NAME…]",
 	"reboot":           "reboot [TIMEOUT_S]",
-	"queue":            "queue list | accept QUEUE | take REQUEST_ID",
+	"queue":            "queue list | accept QUEUE [--type TYPE] [--tracking-code CODE] | take REQUEST_ID",
 	"transfer-session": "transfer-session QUEUE|CSR_EMAIL MESSAGE",
 	"transfer-targets": "transfer-targets",
 	"help":             "help",
@@ -249,11 +252,20 @@ func parse(line string) (command, error) {
 		}
 		cmd.sub, cmd.args = "run", args[1:]
 	case "queue":
+		var args []string
+		if args, err = splitArgs(rest); err != nil {
+			break
+		}
 		switch {
-		case len(words) == 1 && words[0] == "list":
+		case len(args) == 1 && args[0] == "list":
 			cmd.sub = "list"
-		case len(words) == 2 && (words[0] == "accept" || words[0] == "take"):
-			cmd.sub, cmd.text = words[0], words[1]
+		case len(args) == 2 && args[0] == "take":
+			cmd.sub, cmd.text = args[0], args[1]
+		case len(args) >= 2 && args[0] == "accept":
+			cmd.sub, cmd.text = args[0], args[1]
+			if err = acceptOptions(&cmd, args[2:]); err != nil {
+				return bad("%v", err)
+			}
 		default:
 			return bad("queue list, queue accept QUEUE or queue take REQUEST_ID")
 		}
@@ -282,6 +294,36 @@ func parse(line string) (command, error) {
 		}
 	}
 	return cmd, err
+}
+
+// acceptOptions reads the options of queue accept: the session type and
+// tracking code, each at most once, a value with spaces in quotes.
+func acceptOptions(cmd *command, opts []string) error {
+	seen := map[string]bool{}
+	for len(opts) > 0 {
+		name, value, inline := strings.Cut(opts[0], "=")
+		var dst *string
+		switch name {
+		case "--type":
+			dst = &cmd.sessionType
+		case "--tracking-code":
+			dst = &cmd.trackingCode
+		default:
+			return fmt.Errorf("queue accept takes --type and --tracking-code, not %q", opts[0])
+		}
+		if seen[name] {
+			return fmt.Errorf("%s is given twice", name)
+		}
+		seen[name] = true
+		if !inline {
+			if len(opts) < 2 {
+				return fmt.Errorf("%s needs a value", name)
+			}
+			value, opts = opts[1], opts[1:]
+		}
+		*dst, opts = value, opts[1:]
+	}
+	return nil
 }
 
 func parseTimeout(s, syn string) (time.Duration, error) {

@@ -17,7 +17,16 @@ func (sh *shell) queue(ctx context.Context, cmd command) (*obj, error) {
 		}
 		queues := make([]any, 0, len(b.Queues))
 		for _, q := range b.Queues {
-			queues = append(queues, newObj().set("queue", q.Name).set("name", q.DisplayName).set("members", q.Members).set("waiting", requests(q.Waiting)))
+			o := newObj().set("queue", q.Name).set("name", q.DisplayName).set("members", q.Members).set("tracking_code", q.TrackingCode)
+			// Whether Accept Next would start a session now, as the server
+			// says for this queue (left out when it does not say).
+			if q.CanAccept != nil {
+				o.set("can_accept", *q.CanAccept)
+				if q.Limit != "" {
+					o.set("limit", q.Limit)
+				}
+			}
+			queues = append(queues, o.set("waiting", requests(q.Waiting)))
 		}
 		return success().set("queues", queues).set("offers", requests(b.Offers)), nil
 	}
@@ -30,7 +39,7 @@ func (sh *shell) queue(ctx context.Context, cmd command) (*obj, error) {
 		err error
 	)
 	if cmd.sub == "accept" {
-		s, r, err = sh.ctrl.AcceptNext(ctx, cmd.text, "", "")
+		s, r, err = sh.ctrl.AcceptNext(ctx, cmd.text, cmd.sessionType, cmd.trackingCode)
 	} else {
 		s, r, err = sh.ctrl.AcceptOffer(ctx, cmd.text)
 	}

@@ -55,3 +55,60 @@ func TestHeadlessTransferTargets(t *testing.T) {
 	}
 	h.fail("transfer-targets now", "takes at most 0 argument")
 }
+
+// queue accept gives the session's type and tracking code as Start
+// Session asks for them: a queue that requires a tracking code refuses an
+// Accept Next without one, in the server's sentence, and takes the
+// customer with one; queue list says what each queue asks and whether
+// Accept Next would start a session now.
+func TestHeadlessQueueAcceptWithTrackingCode(t *testing.T) {
+	ts := rendezvoustest.New(t, rendezvoustest.Options{})
+	ts.AddUser(t, "carol@example.com", "Carol CSR", "csr", "carol-password-1")
+	ts.AddQueue(t, "billing", "Billing", "carol@example.com")
+	if _, err := ts.Store.AddSessionType(ctxT(t), "Remote install"); err != nil {
+		t.Fatal(err)
+	}
+	for _, kv := range [][2]string{{"tracking_code", "required"}, {"session_mode", "single"}} {
+		if err := ts.Store.SetQueueSetting(ctxT(t), "billing", kv[0], kv[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctrl := controller.New(controller.Config{Server: ts.URL, TLS: ts.TLS, LoopbackOnly: true})
+	t.Cleanup(func() { ctrl.Close() })
+	if _, err := ctrl.Login(ctxT(t), "carol@example.com", "carol-password-1"); err != nil {
+		t.Fatal(err)
+	}
+	h := startShell(t, ctrl)
+	h.event("ready", nil)
+	cust, joined := testcustomer.JoinQueue(t, ts, "billing", "Ann")
+	cust.WaitShown(t, "her place", func(e session.Event) bool { return strings.Contains(e.Text, "next in line") })
+
+	list := h.ok("queue list")
+	qs, _ := list["queues"].([]any)
+	if len(qs) != 1 {
+		t.Fatalf("queue list: %v", list)
+	}
+	if q := qs[0].(map[string]any); q["tracking_code"] != "required" || q["can_accept"] != true || q["limit"] != nil {
+		t.Fatalf("the billing queue: %v", q)
+	}
+
+	h.fail("queue accept billing", "Choose a session type: Remote install.")
+	h.fail(`queue accept billing --type "Remote install"`, "Enter a tracking code: the Billing queue needs one for every session.")
+	r := h.ok(`queue accept billing --type "remote install" --tracking-code CASE-42`)
+	if r["customer"] != "Ann" {
+		t.Fatalf("accept: %v", r)
+	}
+	if err := <-joined; err != nil {
+		t.Fatalf("Ann did not join: %v", err)
+	}
+	sess, err := ts.Store.SessionByID(ctxT(t), r["session_id"].(string))
+	if err != nil || sess.TrackingCode != "CASE-42" || sess.Type != "Remote install" {
+		t.Fatalf("the session: %+v, %v", sess, err)
+	}
+
+	// Hosting it, the single-session queue says Accept Next is off, and why.
+	q := h.ok("queue list")["queues"].([]any)[0].(map[string]any)
+	if q["can_accept"] != false || q["limit"] != "You already have a session open, and the Billing queue works on one session at a time. End it before starting another." {
+		t.Fatalf("the billing queue while hosting: %v", q)
+	}
+}
