@@ -59,10 +59,10 @@ func (s *Server) queueRoutes(m *http.ServeMux) {
 	d.board = queue.NewBoard(s.Grace, d.gone)
 	// Every console's board and every waiting agent is woken, not only
 	// the CSR's whose session it is: the board has one version for all.
-	// Sessions start and end far less often than customers come and go,
-	// which wake them all already.
+	// Sessions start and end, and settings change, far less often than
+	// customers come and go, which wake them all already.
 	changed := d.board.Changed
-	s.hostingChanged.Store(&changed)
+	s.boardChanged.Store(&changed)
 	m.HandleFunc("GET /api/v1/queues", d.handleList)
 	m.HandleFunc("POST /api/v1/queues/{name}/accept", d.handleAcceptNext)
 	m.HandleFunc("POST /api/v1/queues/{name}/requests", d.handleCreateRequest)

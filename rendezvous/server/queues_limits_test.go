@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"lifeline/rendezvous/server"
 	"lifeline/rendezvous/settings"
 	"lifeline/shared/client"
 	"lifeline/shared/rendezvoustest"
@@ -115,4 +116,37 @@ func boolOrNil(b *bool) string {
 		return "absent"
 	}
 	return fmt.Sprint(*b)
+}
+
+// A setting changed with the command line (straight to the database)
+// answers the board's long poll once the server notices it, as it reaches
+// the live sessions: a queue switched to single mode says so to the CSR
+// hosting a session, without waiting for the poll to time out.
+func TestBoardFollowsSettingsChanges(t *testing.T) {
+	ts := rendezvoustest.New(t, rendezvoustest.Options{Configure: func(s *server.Server) {
+		s.SettingsInterval = 100 * time.Millisecond
+	}})
+	carol := ts.CSR(t, "carol@example.com", "Carol")
+	addQueue(t, ts, "billing", "Billing", "carol@example.com")
+	if _, err := carol.CreateSession(ctxT(t), "", ""); err != nil {
+		t.Fatal(err)
+	}
+	board, err := carol.Queues(ctxT(t))
+	must(t, err)
+	if q := board.Queues[0]; q.CanAccept == nil || !*q.CanAccept || q.TrackingCode != "off" {
+		t.Fatalf("before: %+v", q)
+	}
+	changed := time.Now()
+	setQueue(t, ts, "billing", "session-mode", "single")
+	setQueue(t, ts, "billing", "tracking-code", "required")
+	for board.Queues[0].CanAccept == nil || *board.Queues[0].CanAccept || board.Queues[0].TrackingCode != "required" {
+		if time.Since(changed) > 5*time.Second {
+			t.Fatalf("the board did not follow the settings within 5 s: %+v", board.Queues[0])
+		}
+		board, err = carol.WaitQueues(ctxT(t), board.Version, 20*time.Second)
+		must(t, err)
+	}
+	if want := "You already have a session open, and the Billing queue works on one session at a time. End it before starting another."; board.Queues[0].Limit != want {
+		t.Fatalf("the limit: %q", board.Queues[0].Limit)
+	}
 }

@@ -86,11 +86,13 @@ type Server struct {
 	settingsNow chan struct{}
 	stopOnce    sync.Once
 	wg          sync.WaitGroup
-	// hostingChanged is told when a session opens or closes, which
-	// changes how many sessions its CSR hosts, and so whether they may
-	// Accept Next: the queue board answers again. The desk sets it; rooms
+	// boardChanged is told when what the queue board shows may have
+	// changed outside the queues: a session opened or closed (how many
+	// sessions its CSR hosts, and so whether they may Accept Next), or
+	// settings changed (a queue's tracking code, session mode, maximum).
+	// The board's long polls answer again. The desk sets it; rooms
 	// reopened at Start, before the desk exists, have nobody to tell yet.
-	hostingChanged atomic.Pointer[func()]
+	boardChanged atomic.Pointer[func()]
 }
 
 // Start fills in defaults, reopens the sessions that were live when the
@@ -146,7 +148,7 @@ func (s *Server) Start(ctx context.Context) error {
 		Closed: func(id string) {
 			s.hub.Remove(id)
 			s.Metrics.LiveSessions.Dec()
-			s.tellHosting()
+			s.tellBoard()
 		},
 	}
 	if s.Relay != nil {
@@ -192,12 +194,12 @@ func (s *Server) openRoom(sess store.Session, parts []store.Participant, lastSeq
 	s.Metrics.LiveSessions.Inc()
 	r := room.Open(s.roomCfg, sess, parts, lastSeq)
 	s.hub.Add(r)
-	s.tellHosting()
+	s.tellBoard()
 	return r
 }
 
-func (s *Server) tellHosting() {
-	if f := s.hostingChanged.Load(); f != nil {
+func (s *Server) tellBoard() {
+	if f := s.boardChanged.Load(); f != nil {
 		(*f)()
 	}
 }

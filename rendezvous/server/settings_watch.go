@@ -36,6 +36,7 @@ func (s *Server) watchSettings() {
 			last = s.settingsStamp()
 		}
 		s.hub.FollowSettings()
+		s.tellBoard()
 	}
 }
 
