@@ -34,7 +34,7 @@ type command struct {
 
 // usage is each command's synopsis, for errors and help.
 var usage = map[string]string{
-	"start":            "start",
+	"start":            "start [--type TYPE] [--tracking-code CODE]",
 	"wait-customer":    "wait-customer [TIMEOUT_S]",
 	"request":          "request view|control [TIMEOUT_S]",
 	"mode":             "mode standard|sampling",
@@ -118,7 +118,14 @@ func parse(line string) (command, error) {
 	}
 	var err error
 	switch name {
-	case "start", "stats", "status", "stop-sharing", "participants", "leave", "transfer-targets", "help", "quit":
+	case "start":
+		var args []string
+		if args, err = splitArgs(rest); err == nil {
+			if err = sessionOptions(name, &cmd, args); err != nil {
+				return bad("%v", err)
+			}
+		}
+	case "stats", "status", "stop-sharing", "participants", "leave", "transfer-targets", "help", "quit":
 		err = count(0, 0)
 	case "assist":
 		// The number may be written with spaces, as it is read out.
@@ -263,7 +270,7 @@ func parse(line string) (command, error) {
 			cmd.sub, cmd.text = args[0], args[1]
 		case len(args) >= 2 && args[0] == "accept":
 			cmd.sub, cmd.text = args[0], args[1]
-			if err = acceptOptions(&cmd, args[2:]); err != nil {
+			if err = sessionOptions("queue accept", &cmd, args[2:]); err != nil {
 				return bad("%v", err)
 			}
 		default:
@@ -296,9 +303,10 @@ func parse(line string) (command, error) {
 	return cmd, err
 }
 
-// acceptOptions reads the options of queue accept: the session type and
-// tracking code, each at most once, a value with spaces in quotes.
-func acceptOptions(cmd *command, opts []string) error {
+// sessionOptions reads the options of a command that starts a session
+// (start, queue accept): the session type and tracking code, each at most
+// once, a value with spaces in quotes.
+func sessionOptions(what string, cmd *command, opts []string) error {
 	seen := map[string]bool{}
 	for len(opts) > 0 {
 		name, value, inline := strings.Cut(opts[0], "=")
@@ -309,7 +317,7 @@ func acceptOptions(cmd *command, opts []string) error {
 		case "--tracking-code":
 			dst = &cmd.trackingCode
 		default:
-			return fmt.Errorf("queue accept takes --type and --tracking-code, not %q", opts[0])
+			return fmt.Errorf("%s takes --type and --tracking-code, not %q", what, opts[0])
 		}
 		if seen[name] {
 			return fmt.Errorf("%s is given twice", name)

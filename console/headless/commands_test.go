@@ -16,6 +16,8 @@ func TestParse(t *testing.T) {
 		err  string // part of the error; "" when accepted
 	}{
 		{line: "start", want: command{name: "start"}},
+		{line: `start --type "Remote install" --tracking-code=CASE-7`, want: command{name: "start", sessionType: "Remote install", trackingCode: "CASE-7"}},
+		{line: "start now", err: `start takes --type and --tracking-code, not "now"`},
 		{line: "wait-customer", want: command{name: "wait-customer"}},
 		{line: "wait-customer 90", want: command{name: "wait-customer", timeout: 90 * time.Second}},
 		{line: "wait-customer 0.5", want: command{name: "wait-customer", timeout: 500 * time.Millisecond}},

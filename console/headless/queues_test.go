@@ -112,3 +112,26 @@ func TestHeadlessQueueAcceptWithTrackingCode(t *testing.T) {
 		t.Fatalf("the billing queue while hosting: %v", q)
 	}
 }
+
+// TestHeadlessStartWithTrackingCode: start takes the session type and
+// tracking code a site asks for, as queue accept does.
+func TestHeadlessStartWithTrackingCode(t *testing.T) {
+	ts := rendezvoustest.New(t, rendezvoustest.Options{})
+	ts.AddUser(t, "carol@example.com", "Carol CSR", "csr", "carol-password-1")
+	if err := ts.Store.SetSiteSetting(ctxT(t), "tracking_code", "required"); err != nil {
+		t.Fatal(err)
+	}
+	ctrl := controller.New(controller.Config{Server: ts.URL, TLS: ts.TLS, LoopbackOnly: true})
+	t.Cleanup(func() { ctrl.Close() })
+	if _, err := ctrl.Login(ctxT(t), "carol@example.com", "carol-password-1"); err != nil {
+		t.Fatal(err)
+	}
+	h := startShell(t, ctrl)
+	h.event("ready", nil)
+	h.fail("start", "Enter a tracking code: this site needs one for every session.")
+	r := h.ok(`start --tracking-code "CASE 9"`)
+	sess, err := ts.Store.SessionByID(ctxT(t), r["session_id"].(string))
+	if err != nil || sess.TrackingCode != "CASE 9" {
+		t.Fatalf("the session: %+v, %v", sess, err)
+	}
+}

@@ -180,7 +180,7 @@ func (sh *shell) exec(ctx context.Context, cmd command) (*obj, error) {
 		if s := sh.sess; s != nil && !ended(s) {
 			return nil, fmt.Errorf("session %s is still running: end it before starting another", s.Number())
 		}
-		s, err := sh.ctrl.StartSession(ctx, "", "")
+		s, err := sh.ctrl.StartSession(ctx, cmd.sessionType, cmd.trackingCode)
 		if err != nil {
 			return nil, err
 		}
