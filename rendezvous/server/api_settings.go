@@ -204,11 +204,11 @@ func (p policy) tooMany(hosted int) error {
 	case p.mode == settings.ModeSingle && hosted == 1:
 		msg = fmt.Sprintf("You already have a session open, and %s works on one session at a time. End it before starting another.", p.modeBy)
 	case p.mode == settings.ModeSingle:
-		// Switched to single mode while these sessions were open.
-		msg = fmt.Sprintf("You already have %d sessions open, and %s now works on one session at a time. End them before starting another.", hosted, p.modeBy)
+		// Sessions from elsewhere (another queue, or before the mode changed).
+		msg = fmt.Sprintf("You already have %d sessions open, and %s works on one session at a time. End them before starting another.", hosted, p.modeBy)
 	case hosted > p.max:
-		// The maximum was lowered while these sessions were open.
-		msg = fmt.Sprintf("You already have %d sessions open, and %s now allows %d. End %d of them before starting another.",
+		// The maximum is lower than before, or than another queue's.
+		msg = fmt.Sprintf("You already have %d sessions open, and %s allows %d. End %d of them before starting another.",
 			hosted, p.maxBy, p.max, hosted-p.max+1)
 	case hosted == 1:
 		msg = fmt.Sprintf("You already have 1 session open, the most %s allows. End it before starting another.", p.maxBy)

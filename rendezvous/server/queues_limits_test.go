@@ -33,7 +33,7 @@ func TestBoardTellsWhetherAcceptNextIsAllowed(t *testing.T) {
 
 	const (
 		billingSingle = "You already have a session open, and the Billing queue works on one session at a time. End it before starting another."
-		billingTwo    = "You already have 2 sessions open, and the Billing queue now works on one session at a time. End them before starting another."
+		billingTwo    = "You already have 2 sessions open, and the Billing queue works on one session at a time. End them before starting another."
 		supportFull   = "You already have 2 sessions open, the most the Support queue allows. End one before starting another."
 	)
 	var sessions []string

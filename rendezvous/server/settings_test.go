@@ -195,7 +195,7 @@ func TestSessionLimit(t *testing.T) {
 	must(t, ts.Store.SetSiteSetting(ctx, "max-customers", "2"))
 	_, err = carol.CreateSession(ctx, "", "")
 	wantRefused(t, "4 open under a limit of 2", err, http.StatusConflict, client.CodeTooManySessions,
-		"You already have 4 sessions open, and your account now allows 2. End 3 of them before starting another.")
+		"You already have 4 sessions open, and your account allows 2. End 3 of them before starting another.")
 
 	// Raised again, at once, with no restart.
 	must(t, ts.Store.SetSiteSetting(ctx, "max-customers", "5"))
@@ -207,7 +207,7 @@ func TestSessionLimit(t *testing.T) {
 	must(t, ts.Store.SetUserLimits(ctx, "carol@example.com", settings.UserLimits{SessionMode: settings.ModeSingle}))
 	_, err = carol.CreateSession(ctx, "", "")
 	wantRefused(t, "5 open in single mode", err, http.StatusConflict, client.CodeTooManySessions,
-		"You already have 5 sessions open, and your account now works on one session at a time. End them before starting another.")
+		"You already have 5 sessions open, and your account works on one session at a time. End them before starting another.")
 }
 
 // TestSessionModes is how the site's mode and maximum and an account's own
