@@ -34,6 +34,8 @@ func (r *Room) Handle(ctx context.Context, id string, env protocol.Envelope, msg
 			err = s.scriptResult(m, msg)
 		case *protocol.FileTransfer:
 			err = s.fileTransfer(m, msg)
+		case *protocol.Recording:
+			err = s.recording(m, msg)
 		case *protocol.Signal:
 			return s.signal(m, env, msg)
 		case *protocol.MakePrimary:
@@ -206,6 +208,19 @@ func (s *state) fileTransfer(m *member, msg *protocol.FileTransfer) error {
 	rec := *msg
 	rec.FromName = m.p.Name
 	return s.record(m, protocol.TypeFileTransfer, msg.RequestedBy, rec)
+}
+
+// recording records that the host's console started or stopped recording
+// the shared screen; everyone is told (the customer's agent shows it), and
+// the report lists it. The recording itself is a file on the CSR's
+// computer: the server only keeps the record.
+func (s *state) recording(m *member, msg *protocol.Recording) error {
+	if err := s.requireHost(m, "record the session"); err != nil {
+		return err
+	}
+	rec := *msg
+	rec.FromName = m.p.Name
+	return s.record(m, protocol.TypeRecording, "", rec)
 }
 
 // fromCustomer refuses a record that did not come from a customer's agent,

@@ -140,6 +140,8 @@ var replayable = map[string]bool{
 	string(protocol.TypeStopSharing):    true,
 	string(protocol.TypeScriptResult):   true,
 	string(protocol.TypeFileTransfer):   true,
+	// A customer who reconnects while recorded is told again.
+	string(protocol.TypeRecording): true,
 	// A customer told of a transfer while reconnecting learns it too.
 	string(protocol.TypeSessionTransferred): true,
 }

@@ -50,7 +50,7 @@ var keys = []Key{
 		func(s *Site) *bool { return &s.Features.SystemInfo }).perQueue(),
 	onOff("reboot", "reboot", "whether CSRs may reboot the customer's computer and have it rejoin",
 		func(s *Site) *bool { return &s.Features.Reboot }).perQueue(),
-	onOff("recording", "recording", "whether CSRs may ask to record sessions (Lifeline has no recorder yet: this decides only whether the server lets a record request through)",
+	onOff("recording", "recording", "whether CSRs may ask the customer to record the shared screen to a file on the CSR's computer (the console's Record button)",
 		func(s *Site) *bool { return &s.Features.Recording }).perQueue(),
 	intRange("retention_days", "the report retention",
 		"days the record of an ended session is kept for the reports; the server deletes older ones daily",

@@ -39,6 +39,7 @@
 //	end                client → server    End: the host ends the session with notes
 //	ended              server → client    Ended: the session is over
 //	session_transferred server → client   SessionTransferred: the CSR transferred the session to a queue or a CSR and left
+//	recording          both               Recording: the host CSR started or stopped recording the shared screen
 //	ack                server → client    Ack: the request with this id was applied (and stored)
 //	error              server → client    Error: the request with this id was refused, and why
 package protocol

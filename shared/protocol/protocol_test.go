@@ -115,6 +115,7 @@ next","truncated":true,"error":""}}`))
 	f.Add([]byte(`{"v":1,"type":"state","data":{"settings":null,"max_transfer_bytes":1}}`))
 	f.Add([]byte(`{"v":1,"type":"state","data":{"settings":{"features":{"scripts":"yes"},"default_mode":7}}}`))
 	f.Add([]byte(`{"v":1,"type":"session_transferred","data":{"from_name":"Carol","queue":"billing","queue_name":"Billing","request":"qrq_1"}}`))
+	f.Add([]byte(`{"v":1,"type":"recording","data":{"state":"stopped","reason":"The customer stopped sharing.","duration_ms":42000,"frames":310,"bytes":912345}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		env, msg, err := Decode(b)
 		if err != nil {

@@ -126,3 +126,32 @@ func checkValid(t *testing.T, m Message, errHas string) {
 		t.Fatalf("Decode accepted an invalid %s", m.Type())
 	}
 }
+
+func TestRecordingValidate(t *testing.T) {
+	good := func() Recording {
+		return Recording{State: RecordingStopped, Reason: "The customer stopped sharing.", DurationMS: 42000, Frames: 310, Bytes: 912345}
+	}
+	cases := []struct {
+		name   string
+		change func(*Recording)
+		errHas string
+	}{
+		{"a recording that stopped, with why and what it holds", func(*Recording) {}, ""},
+		{"a recording that started", func(m *Recording) { *m = Recording{State: RecordingStarted} }, ""},
+		{"a reason at the limit", func(m *Recording) { m.Reason = strings.Repeat("r", 1024) }, ""},
+
+		{"no state", func(m *Recording) { m.State = "" }, "state"},
+		{"an unknown state", func(m *Recording) { m.State = "paused" }, `state "paused"`},
+		{"negative duration", func(m *Recording) { m.DurationMS = -1 }, "cannot be negative"},
+		{"negative frames", func(m *Recording) { m.Frames = -1 }, "cannot be negative"},
+		{"negative bytes", func(m *Recording) { m.Bytes = -1 }, "cannot be negative"},
+		{"a reason too long", func(m *Recording) { m.Reason = strings.Repeat("r", 1025) }, "reason is too long"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := good()
+			c.change(&m)
+			checkValid(t, &m, c.errHas)
+		})
+	}
+}
