@@ -51,6 +51,8 @@ type Event struct {
 	// Files is the list a CSR published for the customer to download
 	// (EventFiles); nil with Text set: the list was closed.
 	Files []filetransfer.DirEntry
+	// Recording is set by EventRecording while the session is recorded.
+	Recording bool
 	// Watch is the screen another customer shares, as this secondary
 	// customer sees it (EventWatch, see watch.go); Text says why watching
 	// ended or could not start.
@@ -62,13 +64,14 @@ type EventKind int
 
 // Event kinds.
 const (
-	EventStatus  EventKind = iota // connection status, in a sentence
-	EventChat                     // a chat line
-	EventSharing                  // who views and controls now (empty: nobody)
-	EventNotice                   // something the customer should know
-	EventEnded                    // the session is over for this agent
-	EventFiles                    // the published file list changed, or closed
-	EventWatch                    // watching another customer's shared screen started, changed or ended (watch.go)
+	EventStatus    EventKind = iota // connection status, in a sentence
+	EventChat                       // a chat line
+	EventSharing                    // who views and controls now (empty: nobody)
+	EventNotice                     // something the customer should know
+	EventEnded                      // the session is over for this agent
+	EventFiles                      // the published file list changed, or closed
+	EventWatch                      // watching another customer's shared screen started, changed or ended (watch.go)
+	EventRecording                  // a CSR started (Recording true) or stopped recording the session; Text says so
 )
 
 // UI is the customer's side of the agent: the window or the terminal.
@@ -389,6 +392,8 @@ func (a *Agent) handle(m client.Message) error {
 		a.signal(m.Env.From, msg)
 	case *protocol.SessionTransferred:
 		a.transferred(msg)
+	case *protocol.Recording:
+		a.ui.Show(recordingEvent(msg))
 	case *protocol.StopSharing:
 		// The screen sharing ended (a CSR closed it, or the roles
 		// changed): view and control go; a file transfer stays.
@@ -809,4 +814,18 @@ func (a *Agent) mayView(id string) bool {
 		}
 	}
 	return false
+}
+
+// recordingEvent tells the customer that their screen is being recorded,
+// or no longer is: the server lets only the host CSR say so, after the
+// customer allowed it.
+func recordingEvent(m *protocol.Recording) Event {
+	who := m.FromName
+	if who == "" {
+		who = "The support representative"
+	}
+	if m.State == protocol.RecordingStarted {
+		return Event{Kind: EventRecording, Recording: true, Text: who + " is recording the session: your shared screen is saved on their computer."}
+	}
+	return Event{Kind: EventRecording, Text: who + " stopped recording the session."}
 }

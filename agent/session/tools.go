@@ -161,6 +161,12 @@ func (a *Agent) offered(action string) (bool, string) {
 		if t.Reboot == nil {
 			return false, "This agent cannot restart the computer and rejoin."
 		}
+	case protocol.ActionRecord:
+		// The recording is the CSR's copy of the shared screen, made on
+		// their computer: the agent has nothing to do but ask.
+		if a.cfg.Screen == nil {
+			return false, "This computer has no display that can be shared."
+		}
 	default:
 		return false, "This agent cannot do that (" + action + ")."
 	}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"lifeline/shared/recording"
 	"lifeline/shared/rgba"
 	"lifeline/shared/transport"
 )
@@ -36,6 +37,10 @@ type display struct {
 	paused  bool
 	screen  ScreenInfo
 	opts    transport.Control // options the CSR chose; sent again on each new stream
+
+	rec     *screenRecorder        // the running recording of cur, if any
+	lastPkt recording.Packet // header of the last frame decoded: what a recorder's first keyframe continues
+	havePkt bool
 
 	recvd      []sample
 	decodedAt  []time.Time
@@ -101,6 +106,11 @@ func (d *display) stopped(st *stream, reason string) {
 		return
 	}
 	d.live, d.stopReason, d.paused = false, reason, false
+	if d.rec != nil && d.rec.st == st {
+		// The recording ends with the sharing; its file stays valid.
+		d.rec.stopLocked(reason)
+		d.rec = nil
+	}
 	d.wakeLocked()
 }
 
@@ -150,8 +160,11 @@ func (d *display) decodeFailed(st *stream) {
 	}
 }
 
-// publish copies what a decoded frame changed into the front buffer.
-func (d *display) publish(st *stream, id uint32, img *image.RGBA, changed []image.Rectangle, full bool, took time.Duration, now time.Time) {
+// publish copies what a decoded frame changed into the front buffer and
+// offers the frame (msg, as received) to the recorder, under one lock: a
+// recording that starts between two frames begins with the picture of the
+// first and continues with the second.
+func (d *display) publish(st *stream, id uint32, msg []byte, img *image.RGBA, changed []image.Rectangle, full bool, took time.Duration, now time.Time) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.cur != st || st.isStopped() {
@@ -162,6 +175,12 @@ func (d *display) publish(st *stream, id uint32, img *image.RGBA, changed []imag
 	} else {
 		for _, r := range changed {
 			rgba.CopyRect(d.img, img, r)
+		}
+	}
+	if p, err := recording.ParsePacket(msg); err == nil {
+		d.lastPkt, d.havePkt = p, true
+		if d.rec != nil {
+			d.rec.offer(now, msg, d.img, p)
 		}
 	}
 	d.frames++

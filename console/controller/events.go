@@ -30,6 +30,10 @@ const (
 	EventPublishEnded EventKind = "publish_ended"  // basic file transfer ended (the customer closed it, or the connection went): Text
 	EventTransferred  EventKind = "transferred"    // the host transferred the session to a queue or a CSR: FromName, Text (where to)
 	EventSettings     EventKind = "settings"       // the session's settings changed: Settings, the features to offer
+	EventRecording    EventKind = "recording"      // the host started or stopped recording the session (any console's): From, FromName, Recording
+	// EventRecordingStopped is this console's own recording stopping:
+	// RecordingInfo, and Text saying why when the CSR did not stop it.
+	EventRecordingStopped EventKind = "recording_stopped"
 	// Data plane (from the customer's agent).
 	EventScreen      EventKind = "screen"       // size and monitors of the shared screen: Screen
 	EventPaused      EventKind = "paused"       // the customer took the mouse and keyboard back
@@ -55,6 +59,9 @@ type Event struct {
 	Script      *protocol.ScriptResult
 	Transfer    *protocol.FileTransfer
 	Settings    *protocol.SessionSettings
+	Recording   *protocol.Recording
+	// RecordingInfo is set by EventRecordingStopped.
+	RecordingInfo *RecordingInfo
 }
 
 // ScreenInfo describes the customer's shared screen, as the agent reports it.

@@ -213,6 +213,8 @@ func (s *Session) handle(l *loop, m client.Message) {
 		s.emit(Event{Kind: EventScriptResult, From: m.Env.From, FromName: msg.FromName, Script: msg})
 	case *protocol.FileTransfer:
 		s.emit(Event{Kind: EventFileTransfer, From: m.Env.From, FromName: msg.FromName, Transfer: msg})
+	case *protocol.Recording:
+		s.emit(Event{Kind: EventRecording, From: m.Env.From, FromName: msg.FromName, Recording: msg})
 	case *protocol.Ended:
 		s.finish(l, msg.Reason)
 	case *protocol.Error:

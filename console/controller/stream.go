@@ -231,7 +231,7 @@ func (st *stream) decode() {
 				dec, last = codec.NewDecoder(), nil
 				st.requestKeyframe()
 			} else if img := dec.Image(); img != nil {
-				st.s.disp.publish(st, f.id, img, changed, img != last, took, time.Now())
+				st.s.disp.publish(st, f.id, f.data, img, changed, img != last, took, time.Now())
 				last = img
 				st.firstOnce.Do(func() { close(st.firstFrame) })
 			}
