@@ -159,6 +159,7 @@ func newUI(a fyne.App, cfg Config) *ui {
 	u.initQueues()
 	u.win.SetContent(u.login.content)
 	u.win.SetMaster()
+	u.win.SetMainMenu(u.mainMenu())
 	u.win.SetCloseIntercept(u.confirmQuit)
 	u.addShortcuts()
 	lc := a.Lifecycle()

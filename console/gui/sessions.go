@@ -252,6 +252,12 @@ func restoreHistory(su *sessionUI, rep client.Report) {
 			}
 			ft.FromName = orDefault(ft.FromName, names[e.Actor])
 			su.view.AddSystem(transferLine(ft, csrName(you, ft.RequestedBy, names)))
+		case protocol.TypeRecording:
+			var r protocol.Recording
+			if json.Unmarshal(e.Data, &r) != nil || r.Validate() != nil {
+				continue
+			}
+			su.view.AddSystem(recordingLine(r, names[e.Actor]))
 		}
 	}
 	if rep.Notes != "" {
@@ -555,6 +561,14 @@ func (u *ui) onEvent(ev controller.Event) {
 	case controller.EventFileTransfer:
 		if ft := ev.Transfer; ft != nil {
 			v.AddSystem(transferLine(*ft, csrName(su.s.State().You, ft.RequestedBy, su.names)))
+		}
+	case controller.EventRecording:
+		if r := ev.Recording; r != nil {
+			v.AddSystem(recordingLine(*r, su.names[ev.From]))
+		}
+	case controller.EventRecordingStopped:
+		if info := ev.RecordingInfo; info != nil {
+			v.AddSystem(savedLine(*info, ev.Text))
 		}
 	case controller.EventPublishEnded:
 		su.publishEnded(ev.Text)

@@ -43,6 +43,8 @@ func (u *ui) openSharing(su *sessionUI, control bool) {
 	v.OnMonitor = func(n int) { su.monitor = n; u.setOption(su, func() error { return s.SetMonitor(n) }) }
 	v.OnFull = w.SetFullScreen
 	v.OnStop = func() { u.stopSharing(su) }
+	v.OnRecord = func() { u.askRecord(su) }
+	v.OnStopRecording = func() { u.stopRecording(su) }
 	inputs := make(chan func() error, 256) // in order, off the UI thread
 	send := func(f func() error) {
 		select {
@@ -66,6 +68,7 @@ func (u *ui) openSharing(su *sessionUI, control bool) {
 	sw.stop = cancel
 	su.share = sw
 	u.goDo(func() { u.pump(ctx, s, v) })
+	u.goDo(func() { u.watchRecording(ctx, su, v) })
 	u.goDo(func() {
 		for {
 			select {

@@ -43,6 +43,7 @@ type sharingView struct {
 	leaveBtn  *widget.Button
 	fullBtn   *widget.Button
 	stopBtn   *widget.Button
+	rec       *recordControls
 	observer  bool
 	control   bool // the customer granted control
 	monitors  map[string]int
@@ -54,6 +55,9 @@ type sharingView struct {
 	OnMonitor func(int)
 	OnFull    func(on bool)
 	OnStop    func()
+	// OnRecord and OnStopRecording are the Record and Stop Recording
+	// buttons (recording_view.go).
+	OnRecord, OnStopRecording func()
 }
 
 func newSharingView(mode, colors string) *sharingView {
@@ -93,7 +97,8 @@ func newSharingView(mode, colors string) *sharingView {
 	v.stopBtn.Importance = widget.DangerImportance
 	v.area.OnLeave = func() { v.SetInput(false) }
 	options := container.NewHBox(v.monitor, v.scale, v.mode, v.colors)
-	actions := container.NewHBox(v.leaveBtn, v.fullBtn, v.stopBtn)
+	v.rec = newRecordControls(func() { call(v.OnRecord) }, func() { call(v.OnStopRecording) })
+	actions := container.NewHBox(v.rec.box, v.rec.button, v.leaveBtn, v.fullBtn, v.stopBtn)
 	bar := container.NewVBox(
 		container.NewBorder(nil, nil, nil, actions, options),
 		container.NewBorder(nil, nil, nil, v.hint, v.status))
