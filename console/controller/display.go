@@ -38,7 +38,7 @@ type display struct {
 	screen  ScreenInfo
 	opts    transport.Control // options the CSR chose; sent again on each new stream
 
-	rec     *screenRecorder        // the running recording of cur, if any
+	rec     *screenRecorder  // the running recording of cur, if any
 	lastPkt recording.Packet // header of the last frame decoded: what a recorder's first keyframe continues
 	havePkt bool
 
