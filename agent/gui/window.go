@@ -78,6 +78,8 @@ type ui struct {
 	filesBtn    *widget.Button // shows the File Transfer window while files are published
 	endedText   string
 	sharing     string // the banner's sentence; "" while nobody views
+	sharingBase string // who views and controls, without the recording
+	recorded    bool   // a CSR is recording the session
 
 	banner *banner
 	watch  watchUI     // another customer's shared screen (watch.go)
@@ -485,7 +487,12 @@ func (u *ui) show(e session.Event) {
 	case session.EventChat:
 		u.addChat(e.From, e.Text, e.Private)
 	case session.EventSharing:
-		u.setSharing(sharingSentence(e.Viewers, e.Controllers))
+		u.sharingBase = sharingSentence(e.Viewers, e.Controllers)
+		u.setSharing(u.bannerSentence())
+	case session.EventRecording:
+		u.recorded = e.Recording
+		u.addSystem(e.Text)
+		u.setSharing(u.bannerSentence())
 	case session.EventNotice:
 		u.addSystem(e.Text)
 	case session.EventEnded:
@@ -679,6 +686,15 @@ func (u *ui) setSharing(s string) {
 		u.banner = newBanner(u.app, u.stopSharing)
 	}
 	u.banner.show(s)
+}
+
+// bannerSentence is who views and controls, and that the screen is
+// recorded while it is.
+func (u *ui) bannerSentence() string {
+	if u.sharingBase != "" && u.recorded {
+		return u.sharingBase + " (and recording it)"
+	}
+	return u.sharingBase
 }
 
 // sharingSentence is the banner's sentence: "Carol is viewing your screen",

@@ -164,6 +164,8 @@ func (t *Terminal) Show(e session.Event) {
 		t.println("SHARING %s", printable(Banner(e)))
 	case session.EventNotice:
 		t.println("NOTICE %s", e.Text)
+	case session.EventRecording:
+		t.println("RECORDING %s", e.Text)
 	case session.EventEnded:
 		// ENDED first: the stopped download's FAILED line follows it.
 		t.println("ENDED %s", e.Text)
