@@ -132,6 +132,8 @@ func TestRecordTheSharedScreen(t *testing.T) {
 	if info.Bytes != fi.Size() || info.Frames < 5 || info.Duration < 1500*time.Millisecond || info.Reason != "" {
 		t.Errorf("info %+v, file of %d bytes", info, fi.Size())
 	}
+	t.Logf("recorded %v: %d frames (%d keyframes), %d bytes, %.0f bytes per minute", info.Duration, info.Frames, info.Keyframes,
+		info.Bytes, float64(info.Bytes)/info.Duration.Minutes())
 	if fi.Mode().Perm() != 0o600 {
 		t.Errorf("the recording is readable by others: %v", fi.Mode())
 	}
