@@ -51,7 +51,7 @@ func (u *ui) openPlayer(path string) {
 		p, err := recording.OpenPlayer(path)
 		u.do(func() {
 			if err != nil {
-				dialog.ShowError(fmt.Errorf("The recording %s cannot be played: %v.", filepath.Base(path), err), u.win)
+				dialog.ShowError(fmt.Errorf("the recording %s cannot be played: %w", filepath.Base(path), err), u.win)
 				return
 			}
 			u.showPlayer(path, p)
