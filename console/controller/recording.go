@@ -21,6 +21,22 @@ import (
 // loses frames (counted) and the recording continues from a keyframe.
 const recordQueue = 32
 
+// RecordingsFolder is where recordings go unless the CSR says otherwise:
+// "Lifeline Recordings" in the CSR's home folder.
+func RecordingsFolder() string {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		home = os.TempDir()
+	}
+	return filepath.Join(home, "Lifeline Recordings")
+}
+
+// RecordingName is the file name of a recording of session number
+// started at at: session-NUMBER-YYYYMMDD-HHMMSS.llrec.
+func RecordingName(number string, at time.Time) string {
+	return fmt.Sprintf("session-%s-%s%s", number, at.Format("20060102-150405"), recording.Extension)
+}
+
 // RecordingInfo describes the recording of a session, while it runs or
 // once it stopped.
 type RecordingInfo struct {

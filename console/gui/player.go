@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
 
+	"lifeline/console/controller"
 	"lifeline/shared/recording"
 	"lifeline/shared/rgba"
 )
@@ -30,7 +31,7 @@ func (u *ui) askPlayRecording() {
 		u.openPlayer(path)
 	}, u.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{recording.Extension}))
-	if loc, err := storage.ListerForURI(storage.NewFileURI(recordingsFolder())); err == nil {
+	if loc, err := storage.ListerForURI(storage.NewFileURI(controller.RecordingsFolder())); err == nil {
 		d.SetLocation(loc)
 	}
 	d.Show()

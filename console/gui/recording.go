@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -16,28 +15,13 @@ import (
 	"lifeline/shared/recording"
 )
 
-// recordingsFolder is where the Save dialog of Record opens: "Lifeline
-// Recordings" in the CSR's home folder.
-func recordingsFolder() string {
-	home, err := os.UserHomeDir()
-	if err != nil {
-		home = os.TempDir()
-	}
-	return filepath.Join(home, "Lifeline Recordings")
-}
-
-// recordingName is the file name Record suggests.
-func recordingName(number string, at time.Time) string {
-	return fmt.Sprintf("session-%s-%s%s", number, at.Format("20060102-150405"), recording.Extension)
-}
-
 // askRecord is the sharing window's Record: a Save dialog in the
 // recordings folder (made if needed), then the customer is asked.
 func (u *ui) askRecord(su *sessionUI) {
 	if su.share == nil {
 		return
 	}
-	dir := recordingsFolder()
+	dir := controller.RecordingsFolder()
 	_ = os.MkdirAll(dir, 0o700) // the dialog opens elsewhere when it cannot be made
 	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
 		if err != nil || wc == nil {
@@ -47,7 +31,7 @@ func (u *ui) askRecord(su *sessionUI) {
 		_ = wc.Close()
 		u.record(su, path)
 	}, su.share.win)
-	d.SetFileName(recordingName(su.s.Number(), time.Now()))
+	d.SetFileName(controller.RecordingName(su.s.Number(), time.Now()))
 	d.SetFilter(storage.NewExtensionFileFilter([]string{recording.Extension}))
 	if loc, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
 		d.SetLocation(loc)

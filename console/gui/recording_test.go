@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"lifeline/console/controller"
 	"lifeline/console/internal/fakeagent"
 	"lifeline/shared/codec"
 	"lifeline/shared/protocol"
@@ -53,7 +54,7 @@ func TestRecordControls(t *testing.T) {
 			t.Errorf("clock(%v) = %q, want %q", c.d, got, c.want)
 		}
 	}
-	if got := recordingName("482913077", time.Date(2026, 3, 1, 14, 5, 9, 0, time.UTC)); got != "session-482913077-20260301-140509.llrec" {
+	if got := controller.RecordingName("482913077", time.Date(2026, 3, 1, 14, 5, 9, 0, time.UTC)); got != "session-482913077-20260301-140509.llrec" {
 		t.Errorf("file name %q", got)
 	}
 }
@@ -159,7 +160,7 @@ func TestRecordFromTheSharingWindow(t *testing.T) {
 	h.eventually("the sharing window", func() bool { return su.share != nil })
 	sv := su.share.view
 	h.eventually("Record offered", func() bool { return !sv.rec.button.Hidden && sv.rec.button.Text == "Record" })
-	path := filepath.Join(t.TempDir(), recordingName(su.s.Number(), time.Now()))
+	path := filepath.Join(t.TempDir(), controller.RecordingName(su.s.Number(), time.Now()))
 	h.u.record(su, path)
 	h.eventually("recording", func() bool {
 		return sv.rec.state.On && strings.HasPrefix(sv.rec.indicator.Text, "● Recording 00:0") && !sv.rec.indicator.Hidden

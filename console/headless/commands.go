@@ -63,6 +63,7 @@ var usage = map[string]string{
 	"files":            "files ls [REMOTE_DIR] | put LOCAL REMOTE_DIR | get REMOTE LOCAL_DIR | mkdir REMOTE | rename REMOTE NEW_NAME | rm REMOTE | publish LOCAL | unpublish NAME | close",
 	"scripts":          "scripts run NAME [NAME…]",
 	"reboot":           "reboot [TIMEOUT_S]",
+	"record":           "record start [PATH] | record stop",
 	"queue":            "queue list | accept QUEUE [--type TYPE] [--tracking-code CODE] | take REQUEST_ID",
 	"transfer-session": "transfer-session QUEUE|CSR_EMAIL MESSAGE",
 	"transfer-targets": "transfer-targets",
@@ -75,7 +76,7 @@ var commandNames = []string{
 	"start", "wait-customer", "request", "mode", "colors", "monitor", "snapshot",
 	"click", "move", "scroll", "key", "type", "stats", "status", "chat", "notes",
 	"stop-sharing", "wait-frames", "wait-stopped", "end", "assist", "participants", "make-primary",
-	"transfer-control", "leave", "sysinfo", "files", "scripts", "reboot", "queue", "transfer-session", "transfer-targets",
+	"transfer-control", "leave", "sysinfo", "files", "scripts", "reboot", "record", "queue", "transfer-session", "transfer-targets",
 	"help", "quit",
 }
 
@@ -285,6 +286,22 @@ func parse(line string) (command, error) {
 			return bad("the message can be at most %d characters long; this one has %d", controller.MaxTransferMessage, n)
 		}
 		cmd.sub, cmd.text = to, msg
+	case "record":
+		var args []string
+		if args, err = splitArgs(rest); err != nil {
+			break
+		}
+		switch {
+		case len(args) == 1 && args[0] == "stop":
+			cmd.sub = "stop"
+		case len(args) >= 1 && len(args) <= 2 && args[0] == "start":
+			cmd.sub = "start"
+			if len(args) == 2 {
+				cmd.path = args[1]
+			}
+		default:
+			return bad("record start [PATH] or record stop")
+		}
 	case "reboot":
 		if err = count(0, 1); err == nil && len(words) == 1 {
 			cmd.timeout, err = parseTimeout(words[0], syn)

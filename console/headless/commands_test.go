@@ -17,6 +17,10 @@ func TestParse(t *testing.T) {
 	}{
 		{line: "start", want: command{name: "start"}},
 		{line: `start --type "Remote install" --tracking-code=CASE-7`, want: command{name: "start", sessionType: "Remote install", trackingCode: "CASE-7"}},
+		{line: "record start", want: command{name: "record", sub: "start"}},
+		{line: `record start "/tmp/a b.llrec"`, want: command{name: "record", sub: "start", path: "/tmp/a b.llrec"}},
+		{line: "record stop", want: command{name: "record", sub: "stop"}},
+		{line: "record pause", err: "record start [PATH] or record stop"},
 		{line: "start now", err: `start takes --type and --tracking-code, not "now"`},
 		{line: "wait-customer", want: command{name: "wait-customer"}},
 		{line: "wait-customer 90", want: command{name: "wait-customer", timeout: 90 * time.Second}},

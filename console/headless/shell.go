@@ -360,6 +360,8 @@ func (sh *shell) exec(ctx context.Context, cmd command) (*obj, error) {
 		return success(), nil
 	case "sysinfo", "files", "scripts", "reboot":
 		return sh.tool(ctx, s, cmd)
+	case "record":
+		return sh.record(ctx, s, cmd)
 	case "transfer-session":
 		r, err := s.TransferSession(ctx, cmd.sub, cmd.text)
 		if err != nil {
@@ -491,6 +493,17 @@ func eventObject(ev controller.Event) *obj {
 		if r := ev.Script; r != nil {
 			o.set("from", ev.FromName).set("run_id", r.RunID).set("name", r.Name).set("status", r.Status).
 				set("exit_code", r.ExitCode).set("duration_ms", r.DurationMS)
+		}
+	case controller.EventRecording:
+		if r := ev.Recording; r != nil {
+			o.set("from", ev.FromName).set("state", r.State)
+			if r.Reason != "" {
+				o.set("reason", r.Reason)
+			}
+		}
+	case controller.EventRecordingStopped:
+		if r := ev.RecordingInfo; r != nil {
+			recordingObj(o, *r)
 		}
 	case controller.EventFileTransfer:
 		if r := ev.Transfer; r != nil {
