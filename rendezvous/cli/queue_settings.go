@@ -130,29 +130,24 @@ func queuePhraseCmd(ctx context.Context, args []string, stdout io.Writer) error 
 	if len(args) == 0 {
 		return usagef("queue phrase: list, add or remove?")
 	}
-	verb := "phrase " + args[0]
+	var want int
+	var what string
 	switch args[0] {
 	case "list":
-		_, st, q, err := openQueue(ctx, verb, args[1:], 1, "the name of the queue")
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		phrases, err := st.QueuePhrases(ctx, q.Name)
-		if err != nil {
-			return err
-		}
-		if len(phrases) == 0 {
-			fmt.Fprintf(stdout, "the queue %s has no quick phrases of its own (its CSRs see the site's); add one with: lifeline-rendezvous queue phrase add %s TEXT\n", q.Name, q.Name)
-			return nil
-		}
-		return listPhrases(stdout, phrases)
+		want, what = 1, "the name of the queue"
 	case "add":
-		pos, st, q, err := openQueue(ctx, verb, args[1:], -1, "the name of the queue and the text of the phrase")
-		if err != nil {
-			return err
-		}
-		defer st.Close()
+		want, what = -1, "the name of the queue and the text of the phrase"
+	case "remove":
+		want, what = 2, "the name of the queue and the id of the phrase (see: queue phrase list NAME)"
+	default:
+		return usagef("queue phrase: unknown command %q", args[0])
+	}
+	pos, st, q, err := openQueue(ctx, "phrase "+args[0], args[1:], want, what)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if args[0] == "add" {
 		if _, err := settings.CheckPhrase(pos[1]); err != nil {
 			return usagef("queue phrase add: %v", err)
 		}
@@ -162,32 +157,32 @@ func queuePhraseCmd(ctx context.Context, args []string, stdout io.Writer) error 
 		}
 		fmt.Fprintf(stdout, "added %s to the queue %s: %s\n", p.ID, q.Name, p.Text)
 		return nil
-	case "remove":
-		pos, st, q, err := openQueue(ctx, verb, args[1:], 2, "the name of the queue and the id of the phrase (see: queue phrase list NAME)")
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		// RemoveQuickPhrase removes the site's phrases too: only one of
-		// this queue's may go through this command, so that a typo cannot
-		// take a phrase from every queue.
-		phrases, err := st.QueuePhrases(ctx, q.Name)
-		if err != nil {
-			return err
-		}
-		found := false
-		for _, p := range phrases {
-			found = found || p.ID == pos[1]
-		}
-		if !found {
-			return fmt.Errorf("the queue %s has no quick phrase with the id %s (see: lifeline-rendezvous queue phrase list %s; the site's are removed with: lifeline-rendezvous phrase remove ID)",
-				q.Name, pos[1], q.Name)
-		}
-		if err := st.RemoveQuickPhrase(ctx, pos[1]); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "removed %s from the queue %s\n", pos[1], q.Name)
-		return nil
 	}
-	return usagef("queue phrase: unknown command %q", args[0])
+	phrases, err := st.QueuePhrases(ctx, q.Name)
+	if err != nil {
+		return err
+	}
+	if args[0] == "list" {
+		if len(phrases) == 0 {
+			fmt.Fprintf(stdout, "the queue %s has no quick phrases of its own (its CSRs see the site's); add one with: lifeline-rendezvous queue phrase add %s TEXT\n", q.Name, q.Name)
+			return nil
+		}
+		return listPhrases(stdout, phrases)
+	}
+	// RemoveQuickPhrase removes the site's phrases too: only one of this
+	// queue's may go through this command, so that a typo cannot take a
+	// phrase from every queue.
+	found := false
+	for _, p := range phrases {
+		found = found || p.ID == pos[1]
+	}
+	if !found {
+		return fmt.Errorf("the queue %s has no quick phrase with the id %s (see: lifeline-rendezvous queue phrase list %s; the site's are removed with: lifeline-rendezvous phrase remove ID)",
+			q.Name, pos[1], q.Name)
+	}
+	if err := st.RemoveQuickPhrase(ctx, pos[1]); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "removed %s from the queue %s\n", pos[1], q.Name)
+	return nil
 }
