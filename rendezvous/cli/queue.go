@@ -152,27 +152,11 @@ func queueMemberCmd(ctx context.Context, args []string, stdout io.Writer) error 
 	default:
 		return usagef("queue member: unknown command %q", args[0])
 	}
-	fs := flag.NewFlagSet("queue member "+args[0], flag.ContinueOnError)
-	var sf storeFlags
-	sf.register(fs)
-	pos, err := parse(fs, args[1:])
-	if err != nil {
-		return err
-	}
-	if len(pos) != want {
-		return usagef("queue member %s: give %s", args[0], what)
-	}
-	st, err := sf.open(ctx)
+	pos, st, q, err := openQueue(ctx, "member "+args[0], args[1:], want, what)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	q, err := st.QueueByName(ctx, pos[0])
-	if errors.Is(err, store.ErrNotFound) {
-		return noQueue(pos[0])
-	} else if err != nil {
-		return err
-	}
 	if args[0] == "list" {
 		return listMembers(ctx, st, q, stdout)
 	}

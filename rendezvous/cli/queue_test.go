@@ -45,6 +45,8 @@ func TestQueueCommands(t *testing.T) {
 		{"an unknown account", []string{"queue", "member", "add", "billing", "eve@example.com"}, 1, `no account with the email eve@example.com`, nil},
 		{"an unknown queue", []string{"queue", "member", "add", "sales", "carol@example.com"}, 1, `no queue named "sales"`, nil},
 		{"only the queue", []string{"queue", "member", "add", "billing"}, 2, `give the name of the queue and the CSR's email address`, nil},
+		{"no queue to list", []string{"queue", "member", "list"}, 2, `queue member list: give the name of the queue`, nil},
+		{"a word after the queue to list", []string{"queue", "member", "list", "billing", "all"}, 2, `queue member list: unexpected argument "all"`, nil},
 		{"another member", []string{"queue", "member", "add", "billing", "dave@example.com"}, 0, `Dave`, func(t *testing.T) {
 			var err error
 			paula, err = ts.Client().EnterQueue(t.Context(), "billing", client.QueueEntry{Name: "Paula", Email: "paula@example.com"})
