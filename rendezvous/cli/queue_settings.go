@@ -58,6 +58,28 @@ func openQueue(ctx context.Context, verb string, args []string, want int, what s
 	return pos, st, q, nil
 }
 
+// queueArgs are the positional arguments of one verb of "queue GROUP
+// VERB", as openQueue takes them.
+type queueArgs struct {
+	want int
+	what string
+}
+
+// openQueueVerb is openQueue for the list, add and remove of a queue's
+// members or phrases: it names the verb, or refuses a missing or unknown
+// one before touching the store.
+func openQueueVerb(ctx context.Context, group string, args []string, verbs map[string]queueArgs) (string, []string, store.Store, store.Queue, error) {
+	if len(args) == 0 {
+		return "", nil, nil, store.Queue{}, usagef("queue %s: list, add or remove?", group)
+	}
+	a, ok := verbs[args[0]]
+	if !ok {
+		return "", nil, nil, store.Queue{}, usagef("queue %s: unknown command %q", group, args[0])
+	}
+	pos, st, q, err := openQueue(ctx, group+" "+args[0], args[1:], a.want, a.what)
+	return args[0], pos, st, q, err
+}
+
 // queueSettingsCmd is "queue settings NAME": each setting a queue may set,
 // with the queue's own value or the site's it follows.
 func queueSettingsCmd(ctx context.Context, args []string, stdout io.Writer) error {
@@ -127,27 +149,16 @@ func queueSetCmd(ctx context.Context, args []string, stdout io.Writer) error {
 // queuePhraseCmd is "queue phrase list|add|remove NAME …": the queue's own
 // quick phrases, offered after the site's in its sessions.
 func queuePhraseCmd(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) == 0 {
-		return usagef("queue phrase: list, add or remove?")
-	}
-	var want int
-	var what string
-	switch args[0] {
-	case "list":
-		want, what = 1, "the name of the queue"
-	case "add":
-		want, what = -1, "the name of the queue and the text of the phrase"
-	case "remove":
-		want, what = 2, "the name of the queue and the id of the phrase (see: queue phrase list NAME)"
-	default:
-		return usagef("queue phrase: unknown command %q", args[0])
-	}
-	pos, st, q, err := openQueue(ctx, "phrase "+args[0], args[1:], want, what)
+	verb, pos, st, q, err := openQueueVerb(ctx, "phrase", args, map[string]queueArgs{
+		"list":   {1, "the name of the queue"},
+		"add":    {-1, "the name of the queue and the text of the phrase"},
+		"remove": {2, "the name of the queue and the id of the phrase (see: queue phrase list NAME)"},
+	})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if args[0] == "add" {
+	if verb == "add" {
 		if _, err := settings.CheckPhrase(pos[1]); err != nil {
 			return usagef("queue phrase add: %v", err)
 		}
@@ -162,7 +173,7 @@ func queuePhraseCmd(ctx context.Context, args []string, stdout io.Writer) error 
 	if err != nil {
 		return err
 	}
-	if args[0] == "list" {
+	if verb == "list" {
 		if len(phrases) == 0 {
 			fmt.Fprintf(stdout, "the queue %s has no quick phrases of its own (its CSRs see the site's); add one with: lifeline-rendezvous queue phrase add %s TEXT\n", q.Name, q.Name)
 			return nil
