@@ -185,12 +185,10 @@ func TestQueueLimitsOnAcceptNext(t *testing.T) {
 // from then on; and the site's change reaches the queues that follow it.
 func TestTransferredSessionFollowsTheNewQueue(t *testing.T) {
 	ts := rendezvoustest.New(t, rendezvoustest.Options{})
-	ts.AddQueue(t, "billing", "Billing")
-	ts.AddQueue(t, "tier-2", "Second level")
 	carol := ts.CSR(t, "carol@example.com", "Carol")
-	must(t, ts.Store.AddQueueMember(ctxT(t), "billing", "carol@example.com", time.Now()))
 	dave := ts.CSR(t, "dave@example.com", "Dave")
-	must(t, ts.Store.AddQueueMember(ctxT(t), "tier-2", "dave@example.com", time.Now()))
+	ts.AddQueue(t, "billing", "Billing", "carol@example.com")
+	ts.AddQueue(t, "tier-2", "Second level", "dave@example.com")
 	setQueue(t, ts, "billing", "scripts", "off")
 	setQueue(t, ts, "tier-2", "system-info", "off")
 

@@ -792,10 +792,9 @@ func TestAssistantTakesOverFromQueue(t *testing.T) {
 // admin: all), and the pages customers came from.
 func TestQueueReports(t *testing.T) {
 	ts := rendezvoustest.New(t, rendezvoustest.Options{})
-	ts.AddQueue(t, "billing", "Billing")
-	ts.AddQueue(t, "tier-2", "Second level")
 	carol := ts.CSR(t, "carol@example.com", "Carol")
-	must(t, ts.Store.AddQueueMember(ctxT(t), "billing", "carol@example.com", time.Now()))
+	ts.AddQueue(t, "billing", "Billing", "carol@example.com")
+	ts.AddQueue(t, "tier-2", "Second level")
 	ts.AddUser(t, "admin@example.com", "Ada", store.RoleAdmin, "admin password")
 	admin := ts.Client()
 	if _, err := admin.Login(ctxT(t), "admin@example.com", "admin password"); err != nil {
