@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"lifeline/shared/e2etest"
 )
@@ -61,11 +60,7 @@ func TestQueueSettingsEndToEnd(t *testing.T) {
 		{"Bob", "printers", "next in line for Printer help"},
 		{"Cid", "billing", "number 2 in line for Billing"},
 	} {
-		a := e2etest.Start(t, c.name, []string{"DISPLAY="}, filepath.Join(bin, "agent"), "--no-gui", "--server", srv.URL,
-			"--server-fingerprint", srv.Fingerprint, "--queue", c.queue, "--name", c.name, "--email", strings.ToLower(c.name)+"@example.com",
-			"--problem", c.name+" needs help", "--loopback-only")
-		a.Expect(`^STATUS You are `+c.place+`\.`, 30*time.Second)
-		customers[c.name] = a
+		customers[c.name] = queueCustomer(t, bin, srv, c.queue, c.name, c.name+" needs help", c.place)
 	}
 	// Carol's two consoles: one hosts a Billing session, the other tries
 	// to take more customers meanwhile.
@@ -82,13 +77,7 @@ func TestQueueSettingsEndToEnd(t *testing.T) {
 
 	// Billing: Ann's session has neither scripts nor system information,
 	// and the server refuses the latter in the queue's words.
-	if r := do(first, "queue accept billing"); !r.ok() || r.str("customer") != "Ann" {
-		t.Fatalf("accept from billing: %v", r)
-	}
-	customers["Ann"].Expect(`^STATUS Connected to session`, 30*time.Second)
-	if r := do(first, "wait-customer 30"); !r.ok() {
-		t.Fatalf("wait-customer: %v", r)
-	}
+	acceptNext(t, first, "billing", "Ann", customers["Ann"])
 	st := do(first, "status")
 	if got := strings.Join(features(st), " "); st.str("queue") != "billing" || got != "file_transfer reboot recording" {
 		t.Fatalf("the Billing session's status: queue %q, features %q", st.str("queue"), got)
@@ -109,13 +98,7 @@ func TestQueueSettingsEndToEnd(t *testing.T) {
 
 	// Printer help follows the site: a second session beside the first,
 	// with every feature, and the customer's system information read.
-	if r := do(second, "queue accept printers"); !r.ok() || r.str("customer") != "Bob" {
-		t.Fatalf("accept from printers: %v", r)
-	}
-	customers["Bob"].Expect(`^STATUS Connected to session`, 30*time.Second)
-	if r := do(second, "wait-customer 30"); !r.ok() {
-		t.Fatalf("wait-customer: %v", r)
-	}
+	acceptNext(t, second, "printers", "Bob", customers["Bob"])
 	st = do(second, "status")
 	if got := strings.Join(features(st), " "); st.str("queue") != "printers" || got != "file_transfer scripts system_info reboot recording" {
 		t.Fatalf("the Printer help session's status: queue %q, features %q", st.str("queue"), got)
@@ -130,13 +113,7 @@ func TestQueueSettingsEndToEnd(t *testing.T) {
 	// Billing follows the site's system information again: Cid's new
 	// session has it (scripts stay off), and the customer is asked.
 	srv.Admin(t, "queue", "set", "--data", "DATA", "billing", "system-info", "site")
-	if r := do(first, "queue accept billing"); !r.ok() || r.str("customer") != "Cid" {
-		t.Fatalf("accept Cid from billing: %v", r)
-	}
-	customers["Cid"].Expect(`^STATUS Connected to session`, 30*time.Second)
-	if r := do(first, "wait-customer 30"); !r.ok() {
-		t.Fatalf("wait-customer: %v", r)
-	}
+	acceptNext(t, first, "billing", "Cid", customers["Cid"])
 	st = do(first, "status")
 	if fs := features(st); !slices.Contains(fs, "system_info") || slices.Contains(fs, "scripts") {
 		t.Fatalf("Cid's Billing session's features: %v", fs)

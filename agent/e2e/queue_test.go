@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -17,20 +18,40 @@ func headless(t *testing.T, bin string, srv *e2etest.Server, name, email, passwo
 		"--email", email, "--password-file", passwordFile, "--loopback-only")
 }
 
+// queueCustomer starts an agent that asks for help in queue as name,
+// and waits until it is shown its place, as in "next in line for Billing".
+func queueCustomer(t *testing.T, bin string, srv *e2etest.Server, queue, name, problem, place string) *e2etest.Proc {
+	t.Helper()
+	a := e2etest.Start(t, name, []string{"DISPLAY="}, filepath.Join(bin, "agent"), "--no-gui", "--server", srv.URL,
+		"--server-fingerprint", srv.Fingerprint, "--queue", queue, "--name", name, "--email", strings.ToLower(name)+"@example.com",
+		"--problem", problem, "--loopback-only")
+	a.Expect(`^STATUS You are `+regexp.QuoteMeta(place)+`\.`, 30*time.Second)
+	return a
+}
+
+// acceptNext has console accept the next customer of queue, who must be
+// want, and waits until they are in the session: their agent says so, and
+// so does the console's wait-customer. It returns the accept's reply.
+func acceptNext(t *testing.T, console *e2etest.Proc, queue, want string, customer *e2etest.Proc) reply {
+	t.Helper()
+	r := do(console, "queue accept "+queue)
+	if !r.ok() || r.str("customer") != want {
+		t.Fatalf("accept from %s: %v; want %s", queue, r, want)
+	}
+	customer.Expect(`^STATUS Connected to session`, 30*time.Second)
+	if w := do(console, "wait-customer 30"); !w.ok() || w.str("name") != want {
+		t.Fatalf("wait-customer: %v; want %s", w, want)
+	}
+	return r
+}
+
 // names are the customers' names in a queue list reply, in order.
 func names(r reply, queue string) []string {
 	var out []string
-	qs, _ := r["queues"].([]any)
-	for _, q := range qs {
-		qm, _ := q.(map[string]any)
-		if qm["queue"] != queue {
-			continue
-		}
-		ws, _ := qm["waiting"].([]any)
-		for _, w := range ws {
-			wm, _ := w.(map[string]any)
-			out = append(out, fmt.Sprint(wm["name"]))
-		}
+	ws, _ := queueOf(r, queue)["waiting"].([]any)
+	for _, w := range ws {
+		wm, _ := w.(map[string]any)
+		out = append(out, fmt.Sprint(wm["name"]))
 	}
 	return out
 }
@@ -55,28 +76,19 @@ func TestQueueEndToEnd(t *testing.T) {
 
 	customers := map[string]*e2etest.Proc{}
 	for i, name := range []string{"Ann", "Bob", "Cid"} {
-		a := e2etest.Start(t, name, []string{"DISPLAY="}, filepath.Join(bin, "agent"), "--no-gui", "--server", srv.URL,
-			"--server-fingerprint", srv.Fingerprint, "--queue", "printers", "--name", name, "--email", strings.ToLower(name)+"@example.com",
-			"--problem", name+"'s printer is offline", "--loopback-only")
 		place := "next in line"
 		if i > 0 {
 			place = fmt.Sprintf("number %d in line", i+1)
 		}
-		a.Expect(`^STATUS You are `+place+` for Printer help\.`, 30*time.Second)
-		customers[name] = a
+		customers[name] = queueCustomer(t, bin, srv, "printers", name, name+"'s printer is offline", place+" for Printer help")
 	}
 	if r := do(carol, "queue list"); !r.ok() || strings.Join(names(r, "printers"), ",") != "Ann,Bob,Cid" {
 		t.Fatalf("queue list: %v", r)
 	}
 
 	// Ann first: her session starts with her in it.
-	r := do(carol, "queue accept printers")
-	if !r.ok() || r.str("customer") != "Ann" || r.str("problem") != "Ann's printer is offline" {
+	if r := acceptNext(t, carol, "printers", "Ann", customers["Ann"]); r.str("problem") != "Ann's printer is offline" {
 		t.Fatalf("accept: %v", r)
-	}
-	customers["Ann"].Expect(`^STATUS Connected to session`, 30*time.Second)
-	if r := do(carol, "wait-customer 30"); !r.ok() || r.str("name") != "Ann" {
-		t.Fatalf("wait-customer: %v", r)
 	}
 	// Bob and Cid moved up.
 	customers["Bob"].Expect(`^STATUS You are next in line`, 30*time.Second)
@@ -87,13 +99,7 @@ func TestQueueEndToEnd(t *testing.T) {
 
 	// Bob next, transferred with a message to the network queue, where
 	// Dave takes his session over.
-	if r := do(carol, "queue accept printers"); !r.ok() || r.str("customer") != "Bob" {
-		t.Fatalf("accept: %v", r)
-	}
-	customers["Bob"].Expect(`^STATUS Connected to session`, 30*time.Second)
-	if r := do(carol, "wait-customer 30"); !r.ok() {
-		t.Fatalf("wait-customer: %v", r)
-	}
+	acceptNext(t, carol, "printers", "Bob", customers["Bob"])
 	if r := do(carol, "transfer-session network "+strings.Repeat("x", 346)); r.ok() {
 		t.Fatalf("a message of 346 characters: %v", r)
 	}
@@ -101,7 +107,7 @@ func TestQueueEndToEnd(t *testing.T) {
 		t.Fatalf("transfer: %v", r)
 	}
 	customers["Bob"].Expect(`^STATUS Carol CSR transferred your session to Network help`, 30*time.Second)
-	r = do(dave, "queue accept network")
+	r := do(dave, "queue accept network")
 	if !r.ok() || r.str("customer") != "Bob" || r.str("message") != "The printer is fine; his VPN drops." || r.str("transferred_by") != "Carol CSR" {
 		t.Fatalf("dave's accept: %v", r)
 	}
@@ -113,10 +119,7 @@ func TestQueueEndToEnd(t *testing.T) {
 	}
 
 	// Cid last; then the queue is empty.
-	if r := do(carol, "queue accept printers"); !r.ok() || r.str("customer") != "Cid" {
-		t.Fatalf("accept: %v", r)
-	}
-	customers["Cid"].Expect(`^STATUS Connected to session`, 30*time.Second)
+	acceptNext(t, carol, "printers", "Cid", customers["Cid"])
 	if r := do(carol, "end"); !r.ok() {
 		t.Fatalf("end: %v", r)
 	}

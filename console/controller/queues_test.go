@@ -14,15 +14,23 @@ import (
 	"lifeline/shared/rendezvoustest"
 )
 
+// twoQueues is Carol's console logged in to a site where she serves the
+// Printer help queue and Dave (dave-password-1) the Network help queue.
+func twoQueues(t *testing.T) (*Controller, *rendezvoustest.Server) {
+	t.Helper()
+	carol, ts, _ := loggedIn(t, rendezvoustest.Options{})
+	ts.AddUser(t, "dave@example.com", "Dave CSR", "csr", "dave-password-1")
+	ts.AddQueue(t, "printers", "Printer help", "carol@example.com")
+	ts.AddQueue(t, "network", "Network help", "dave@example.com")
+	return carol, ts
+}
+
 // Three customers wait in a queue and are taken in order with Accept
 // Next, each session starting with the customer in it; one leaves the
 // line; a session is transferred to another queue with a message and
 // taken there; the customers are told at every step.
 func TestQueueAcceptAndTransfer(t *testing.T) {
-	carol, ts, _ := loggedIn(t, rendezvoustest.Options{})
-	ts.AddUser(t, "dave@example.com", "Dave CSR", "csr", "dave-password-1")
-	ts.AddQueue(t, "printers", "Printer help", "carol@example.com")
-	ts.AddQueue(t, "network", "Network help", "dave@example.com")
+	carol, ts := twoQueues(t)
 	ctx := ctxT(t, 90*time.Second)
 
 	ann, annJoined := testcustomer.JoinQueue(t, ts, "printers", "Ann")
@@ -110,10 +118,7 @@ func TestQueueAcceptAndTransfer(t *testing.T) {
 // a colleague is online while a console of theirs is logged in, and not
 // after it closed.
 func TestTransferTargets(t *testing.T) {
-	carol, ts, _ := loggedIn(t, rendezvoustest.Options{})
-	ts.AddUser(t, "dave@example.com", "Dave CSR", "csr", "dave-password-1")
-	ts.AddQueue(t, "printers", "Printer help", "carol@example.com")
-	ts.AddQueue(t, "network", "Network help", "dave@example.com")
+	carol, ts := twoQueues(t)
 	ctx := ctxT(t, 30*time.Second)
 	daveIs := func(online bool) {
 		t.Helper()

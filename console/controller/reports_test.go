@@ -76,36 +76,16 @@ func queueWork(t *testing.T, ts *rendezvoustest.Server, carol *client.Client) st
 	dave := ts.CSR(t, "dave@example.com", "Dave Okafor")
 	ts.AddQueue(t, "printers", "Printer help", "carol@example.com")
 	ts.AddQueue(t, "network", "Network help", "dave@example.com")
-	enter := func(queue, name, referrer string) client.QueueTicket {
-		t.Helper()
-		tk, err := ts.Client().EnterQueue(ctx, queue, client.QueueEntry{Name: name, Email: strings.ToLower(name) + "@example.com",
-			Problem: "Help, please.", Referrer: referrer})
-		if err != nil {
-			t.Fatalf("%s asks for help in %s: %v", name, queue, err)
-		}
-		return tk
-	}
-	take := func(csr *client.Client, queue, want string) string {
-		t.Helper()
-		a, err := csr.AcceptNext(ctx, queue, "", "")
-		if err != nil || a.Request.Name != want {
-			t.Fatalf("accept next in %s: %+v, %v; want %s", queue, a.Request, err, want)
-		}
-		if err := csr.EndSession(ctx, a.ID, "Helped "+want+"."); err != nil {
-			t.Fatal(err)
-		}
-		return a.Number
-	}
-	enter("printers", "Ann", "https://shop.example.com/printers")
-	bob := enter("printers", "Bob", "https://shop.example.com/printers")
-	enter("printers", "Cid", "")
-	enter("network", "Dee", "https://shop.example.com/vpn")
+	ts.EnterQueue(t, "printers", "Ann", "https://shop.example.com/printers")
+	bob := ts.EnterQueue(t, "printers", "Bob", "https://shop.example.com/printers")
+	ts.EnterQueue(t, "printers", "Cid", "")
+	ts.EnterQueue(t, "network", "Dee", "https://shop.example.com/vpn")
 	if err := ts.Client().WithToken(bob.Token).LeaveQueue(ctx, bob.ID); err != nil {
 		t.Fatalf("Bob leaves the line: %v", err)
 	}
-	take(carol, "printers", "Ann")
-	take(carol, "printers", "Cid")
-	return take(dave, "network", "Dee")
+	ts.Serve(t, carol, "printers", "Ann")
+	ts.Serve(t, carol, "printers", "Cid")
+	return ts.Serve(t, dave, "network", "Dee")
 }
 
 // managerOf logs a manager's console in to ts.

@@ -313,37 +313,18 @@ func queueReportsHarness(t *testing.T, email, password string) *harness {
 		t.Fatal(err)
 	}
 	a.Close()
-	enter := func(queue, name, referrer string) client.QueueTicket {
-		t.Helper()
-		tk, err := ts.Client().EnterQueue(ctx, queue, client.QueueEntry{Name: name, Email: strings.ToLower(name) + "@example.org",
-			Problem: "Help, please.", Referrer: referrer})
-		if err != nil {
-			t.Fatalf("%s asks for help in %s: %v", name, queue, err)
-		}
-		return tk
-	}
-	take := func(csr *client.Client, queue, want string) {
-		t.Helper()
-		a, err := csr.AcceptNext(ctx, queue, "", "")
-		if err != nil || a.Request.Name != want {
-			t.Fatalf("accept next in %s: %+v, %v; want %s", queue, a.Request, err, want)
-		}
-		if err := csr.EndSession(ctx, a.ID, "Helped "+want+"."); err != nil {
-			t.Fatal(err)
-		}
-	}
-	enter("printers", "Ann", "https://shop.example.com/printers")
-	bob := enter("printers", "Bob", "https://shop.example.com/printers")
-	enter("printers", "Cid", "")
-	enter("network", "Dee", "https://shop.example.com/vpn")
-	enter("billing", "Eve", "https://shop.example.com/billing")
+	ts.EnterQueue(t, "printers", "Ann", "https://shop.example.com/printers")
+	bob := ts.EnterQueue(t, "printers", "Bob", "https://shop.example.com/printers")
+	ts.EnterQueue(t, "printers", "Cid", "")
+	ts.EnterQueue(t, "network", "Dee", "https://shop.example.com/vpn")
+	ts.EnterQueue(t, "billing", "Eve", "https://shop.example.com/billing")
 	if err := ts.Client().WithToken(bob.Token).LeaveQueue(ctx, bob.ID); err != nil {
 		t.Fatalf("Bob leaves the line: %v", err)
 	}
-	take(carol, "printers", "Ann")
-	take(carol, "printers", "Cid")
-	take(dave, "network", "Dee")
-	take(carol, "billing", "Eve")
+	ts.Serve(t, carol, "printers", "Ann")
+	ts.Serve(t, carol, "printers", "Cid")
+	ts.Serve(t, dave, "network", "Dee")
+	ts.Serve(t, carol, "billing", "Eve")
 	if err := ts.Store.RemoveQueueMember(ctx, "billing", "carol@example.com"); err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"lifeline/agent/session"
-	"lifeline/console/controller"
 	"lifeline/console/internal/testcustomer"
 	"lifeline/shared/rendezvoustest"
 )
@@ -22,18 +21,8 @@ func TestHeadlessTransferTargets(t *testing.T) {
 	ts.AddUser(t, "erin@example.com", "Erin CSR", "manager", "erin-password-1")
 	ts.AddQueue(t, "printers", "Printer help", "carol@example.com")
 	ts.AddQueue(t, "network", "Network help", "dave@example.com", "erin@example.com")
-	login := func(email, password string) *controller.Controller {
-		c := controller.New(controller.Config{Server: ts.URL, TLS: ts.TLS, LoopbackOnly: true})
-		t.Cleanup(func() { c.Close() })
-		if _, err := c.Login(ctxT(t), email, password); err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
-	ctrl := login("carol@example.com", "carol-password-1")
-	login("erin@example.com", "erin-password-1") // Erin's console is open
-	h := startShell(t, ctrl)
-	h.event("ready", nil)
+	h := shellFor(t, ts, "carol@example.com", "carol-password-1")
+	loggedIn(t, ts, "erin@example.com", "erin-password-1") // Erin's console is open
 	cust, _ := testcustomer.JoinQueue(t, ts, "network", "Ann")
 	cust.WaitShown(t, "her place", func(e session.Event) bool { return strings.Contains(e.Text, "next in line") })
 
@@ -73,13 +62,7 @@ func TestHeadlessQueueAcceptWithTrackingCode(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ctrl := controller.New(controller.Config{Server: ts.URL, TLS: ts.TLS, LoopbackOnly: true})
-	t.Cleanup(func() { ctrl.Close() })
-	if _, err := ctrl.Login(ctxT(t), "carol@example.com", "carol-password-1"); err != nil {
-		t.Fatal(err)
-	}
-	h := startShell(t, ctrl)
-	h.event("ready", nil)
+	h := shellFor(t, ts, "carol@example.com", "carol-password-1")
 	cust, joined := testcustomer.JoinQueue(t, ts, "billing", "Ann")
 	cust.WaitShown(t, "her place", func(e session.Event) bool { return strings.Contains(e.Text, "next in line") })
 
@@ -121,13 +104,7 @@ func TestHeadlessStartWithTrackingCode(t *testing.T) {
 	if err := ts.Store.SetSiteSetting(ctxT(t), "tracking_code", "required"); err != nil {
 		t.Fatal(err)
 	}
-	ctrl := controller.New(controller.Config{Server: ts.URL, TLS: ts.TLS, LoopbackOnly: true})
-	t.Cleanup(func() { ctrl.Close() })
-	if _, err := ctrl.Login(ctxT(t), "carol@example.com", "carol-password-1"); err != nil {
-		t.Fatal(err)
-	}
-	h := startShell(t, ctrl)
-	h.event("ready", nil)
+	h := shellFor(t, ts, "carol@example.com", "carol-password-1")
 	h.fail("start", "Enter a tracking code: this site needs one for every session.")
 	r := h.ok(`start --tracking-code "CASE 9"`)
 	sess, err := ts.Store.SessionByID(ctxT(t), r["session_id"].(string))

@@ -9,14 +9,22 @@ import (
 	"lifeline/shared/rendezvoustest"
 )
 
-func shellFor(t *testing.T, ts *rendezvoustest.Server, email, password string) *harness {
+// loggedIn is a controller signed in to ts as the user, closed when the
+// test ends.
+func loggedIn(t *testing.T, ts *rendezvoustest.Server, email, password string) *controller.Controller {
 	t.Helper()
 	ctrl := controller.New(controller.Config{Server: ts.URL, TLS: ts.TLS, LoopbackOnly: true})
 	t.Cleanup(func() { ctrl.Close() })
 	if _, err := ctrl.Login(ctxT(t), email, password); err != nil {
 		t.Fatal(err)
 	}
-	h := startShell(t, ctrl)
+	return ctrl
+}
+
+// shellFor is a shell run by a signed-in controller, past its ready event.
+func shellFor(t *testing.T, ts *rendezvoustest.Server, email, password string) *harness {
+	t.Helper()
+	h := startShell(t, loggedIn(t, ts, email, password))
 	h.event("ready", nil)
 	return h
 }

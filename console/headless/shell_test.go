@@ -188,11 +188,7 @@ func samePixels(t *testing.T, got image.Image, want *image.RGBA) {
 func TestHeadlessSession(t *testing.T) {
 	ts := rendezvoustest.New(t, rendezvoustest.Options{})
 	ts.AddUser(t, "carol@example.com", "Carol CSR", "csr", "carol-password-1")
-	ctrl := controller.New(controller.Config{Server: ts.URL, TLS: ts.TLS, LoopbackOnly: true})
-	t.Cleanup(func() { ctrl.Close() })
-	if _, err := ctrl.Login(ctxT(t), "carol@example.com", "carol-password-1"); err != nil {
-		t.Fatal(err)
-	}
+	ctrl := loggedIn(t, ts, "carol@example.com", "carol-password-1")
 	h := startShell(t, ctrl)
 	h.event("ready", func(m map[string]any) bool { return m["user"] == "carol@example.com" })
 	dir := t.TempDir()

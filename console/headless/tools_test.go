@@ -11,7 +11,6 @@ import (
 
 	"lifeline/agent/consent"
 	"lifeline/agent/session"
-	"lifeline/console/controller"
 	"lifeline/console/internal/testcustomer"
 	"lifeline/shared/client"
 	"lifeline/shared/rendezvoustest"
@@ -24,11 +23,7 @@ import (
 func TestHeadlessTools(t *testing.T) {
 	ts := rendezvoustest.New(t, rendezvoustest.Options{})
 	ts.AddUser(t, "carol@example.com", "Carol CSR", "csr", "carol-password-1")
-	ctrl := controller.New(controller.Config{Server: ts.URL, TLS: ts.TLS, LoopbackOnly: true})
-	t.Cleanup(func() { ctrl.Close() })
-	if _, err := ctrl.Login(ctxT(t), "carol@example.com", "carol-password-1"); err != nil {
-		t.Fatal(err)
-	}
+	ctrl := loggedIn(t, ts, "carol@example.com", "carol-password-1")
 	for _, sc := range []client.NewScript{
 		{Name: "Disk usage", ScriptName: "du.sh", Script: []byte("echo used: $(wc -c < \"$LIFELINE_INPUT\")\n"), InputName: "in.txt", Input: []byte("12345")},
 		{Name: "Broken", ScriptName: "broken.sh", Script: []byte("echo nope >&2; exit 7\n")},
@@ -160,13 +155,7 @@ func TestHeadlessQueue(t *testing.T) {
 	ts.AddUser(t, "carol@example.com", "Carol CSR", "csr", "carol-password-1")
 	ts.AddUser(t, "dave@example.com", "Dave CSR", "csr", "dave-password-1")
 	ts.AddQueue(t, "printers", "Printer help", "carol@example.com")
-	ctrl := controller.New(controller.Config{Server: ts.URL, TLS: ts.TLS, LoopbackOnly: true})
-	t.Cleanup(func() { ctrl.Close() })
-	if _, err := ctrl.Login(ctxT(t), "carol@example.com", "carol-password-1"); err != nil {
-		t.Fatal(err)
-	}
-	h := startShell(t, ctrl)
-	h.event("ready", nil)
+	h := shellFor(t, ts, "carol@example.com", "carol-password-1")
 	cust, joined := testcustomer.JoinQueue(t, ts, "printers", "Ann")
 	cust.WaitShown(t, "her place", func(e session.Event) bool { return strings.Contains(e.Text, "next in line") })
 	r := h.ok("queue list")

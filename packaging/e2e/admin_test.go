@@ -3,8 +3,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -61,28 +59,16 @@ func TestAdminPages(t *testing.T) {
 	}
 
 	b := startBrowser(t, reportViewportWidth, 900, t.TempDir())
-	shots := os.Getenv("LIFELINE_ADMIN_SCREENSHOTS")
-	shot := func(name string, png []byte) {
-		checkScreenshot(t, name, png)
-		if shots != "" {
-			if err := os.WriteFile(filepath.Join(shots, name), png, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	shot := screenshots(t, "LIFELINE_ADMIN_SCREENSHOTS")
 	body := func() string { return b.text("document.body.innerText") }
 
 	// The admin pages ask to log in first, and come back after.
 	b.navigate(ts.URL + "/admin/")
-	if path := b.text("location.pathname"); path != "/admin/login" {
-		t.Fatalf("not logged in, /admin/ went to %s", path)
-	}
+	b.at("/admin/login", "/admin/, not logged in")
 	b.typeInto("#email", "alex@example.com")
 	b.typeInto("#password", password)
 	b.clickAndLoad("button[type=submit]")
-	if path := b.text("location.pathname"); path != "/admin/settings" {
-		t.Fatalf("after logging in: %s\n%s", path, body())
-	}
+	b.at("/admin/settings", "after logging in")
 	if n := b.number(`document.querySelectorAll("form .field").length`); n != 12 {
 		t.Errorf("the site settings form has %v fields, want 12", n)
 	}
@@ -167,11 +153,7 @@ func TestAdminPages(t *testing.T) {
 
 	// Logging out, with the header's button, logs out of the reports too.
 	b.clickAndLoad(`header form button`)
-	if path := b.text("location.pathname"); path != "/admin/login" {
-		t.Errorf("after logging out: %s", path)
-	}
+	b.at("/admin/login", "after logging out")
 	b.navigate(ts.URL + "/reports/sessions")
-	if path := b.text("location.pathname"); path != "/reports/login" {
-		t.Errorf("the reports after logging out of the admin pages: %s", path)
-	}
+	b.at("/reports/login", "the reports after logging out of the admin pages")
 }

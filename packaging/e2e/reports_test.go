@@ -182,6 +182,31 @@ func checkScreenshot(t *testing.T, name string, data []byte) {
 
 const reportViewportWidth = 1280
 
+// screenshots is a test's camera: each picture is checked, and kept in the
+// folder the environment variable env names, when it names one (to
+// refresh docs/screenshots).
+func screenshots(t *testing.T, env string) func(name string, png []byte) {
+	dir := os.Getenv(env)
+	return func(name string, png []byte) {
+		t.Helper()
+		checkScreenshot(t, name, png)
+		if dir != "" {
+			if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// at fails the test unless the browser shows the page at path; when says
+// after what.
+func (b *browser) at(path, when string) {
+	b.t.Helper()
+	if got := b.text("location.pathname"); got != path {
+		b.t.Fatalf("%s: at %s, want %s\n%s", when, got, path, b.text("document.body.innerText"))
+	}
+}
+
 func (b *browser) number(expr string) float64 {
 	b.t.Helper()
 	var f float64
@@ -206,28 +231,16 @@ func TestReportPages(t *testing.T) {
 	seedSupport(t, ts.Store, csrs)
 
 	b := startBrowser(t, reportViewportWidth, 900, t.TempDir())
-	shots := os.Getenv("LIFELINE_REPORT_SCREENSHOTS")
-	shot := func(name string, png []byte) {
-		checkScreenshot(t, name, png)
-		if shots != "" {
-			if err := os.WriteFile(filepath.Join(shots, name), png, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	shot := screenshots(t, "LIFELINE_REPORT_SCREENSHOTS")
 
 	// Any report page asks to log in first, and comes back after.
 	b.navigate(ts.URL + "/reports/call-volume")
-	if path := b.text("location.pathname"); path != "/reports/login" {
-		t.Fatalf("not logged in, the report page went to %s", path)
-	}
+	b.at("/reports/login", "a report page, not logged in")
 	b.typeInto("#email", "mona@example.com")
 	b.typeInto("#password", "report e2e password")
 	shot("reports-login.png", b.screenshot())
 	b.clickAndLoad("button[type=submit]")
-	if path := b.text("location.pathname"); path != "/reports/call-volume" {
-		t.Fatalf("after logging in: %s\n%s", path, b.text("document.body.innerText"))
-	}
+	b.at("/reports/call-volume", "after logging in")
 
 	// Call Volume of the two weeks: a bar per day with requests, stacked.
 	today := time.Now().UTC()
@@ -300,11 +313,7 @@ func TestReportPages(t *testing.T) {
 
 	// Logging out, with the header's button.
 	b.clickAndLoad(`header form button`)
-	if path := b.text("location.pathname"); path != "/reports/login" {
-		t.Errorf("after logging out: %s", path)
-	}
+	b.at("/reports/login", "after logging out")
 	b.navigate(ts.URL + "/reports/sessions")
-	if path := b.text("location.pathname"); path != "/reports/login" {
-		t.Errorf("a report page after logging out: %s", path)
-	}
+	b.at("/reports/login", "a report page after logging out")
 }

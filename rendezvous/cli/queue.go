@@ -139,41 +139,16 @@ func listQueues(ctx context.Context, st store.Store, stdout io.Writer) error {
 }
 
 func queueMemberCmd(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) == 0 {
-		return usagef("queue member: list, add or remove?")
-	}
-	var want int
-	var what string
-	switch args[0] {
-	case "list":
-		want, what = 1, "the name of the queue"
-	case "add", "remove":
-		want, what = 2, "the name of the queue and the CSR's email address: queue member "+args[0]+" billing carol@example.com"
-	default:
-		return usagef("queue member: unknown command %q", args[0])
-	}
-	fs := flag.NewFlagSet("queue member "+args[0], flag.ContinueOnError)
-	var sf storeFlags
-	sf.register(fs)
-	pos, err := parse(fs, args[1:])
-	if err != nil {
-		return err
-	}
-	if len(pos) != want {
-		return usagef("queue member %s: give %s", args[0], what)
-	}
-	st, err := sf.open(ctx)
+	verb, pos, st, q, err := openQueueVerb(ctx, "member", args, map[string]queueArgs{
+		"list":   {1, "the name of the queue"},
+		"add":    {2, "the name of the queue and the CSR's email address: queue member add billing carol@example.com"},
+		"remove": {2, "the name of the queue and the CSR's email address: queue member remove billing carol@example.com"},
+	})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	q, err := st.QueueByName(ctx, pos[0])
-	if errors.Is(err, store.ErrNotFound) {
-		return noQueue(pos[0])
-	} else if err != nil {
-		return err
-	}
-	if args[0] == "list" {
+	if verb == "list" {
 		return listMembers(ctx, st, q, stdout)
 	}
 	u, err := st.UserByEmail(ctx, pos[1])
@@ -182,7 +157,7 @@ func queueMemberCmd(ctx context.Context, args []string, stdout io.Writer) error 
 	} else if err != nil {
 		return err
 	}
-	if args[0] == "add" {
+	if verb == "add" {
 		err := st.AddQueueMember(ctx, q.Name, u.Email, time.Now())
 		if errors.Is(err, store.ErrExists) {
 			return fmt.Errorf("%s already serves the queue %s", u.Email, q.Name)

@@ -45,6 +45,8 @@ func TestQueueCommands(t *testing.T) {
 		{"an unknown account", []string{"queue", "member", "add", "billing", "eve@example.com"}, 1, `no account with the email eve@example.com`, nil},
 		{"an unknown queue", []string{"queue", "member", "add", "sales", "carol@example.com"}, 1, `no queue named "sales"`, nil},
 		{"only the queue", []string{"queue", "member", "add", "billing"}, 2, `give the name of the queue and the CSR's email address`, nil},
+		{"no queue to list", []string{"queue", "member", "list"}, 2, `queue member list: give the name of the queue`, nil},
+		{"a word after the queue to list", []string{"queue", "member", "list", "billing", "all"}, 2, `queue member list: unexpected argument "all"`, nil},
 		{"another member", []string{"queue", "member", "add", "billing", "dave@example.com"}, 0, `Dave`, func(t *testing.T) {
 			var err error
 			paula, err = ts.Client().EnterQueue(t.Context(), "billing", client.QueueEntry{Name: "Paula", Email: "paula@example.com"})
@@ -124,6 +126,8 @@ func TestQueueSettingsCommands(t *testing.T) {
 		{"a site-only setting, even to follow", []string{"queue", "set", "billing", "retention-days", "site"}, 2, `retention-days is a site setting`},
 		{"an unknown setting", []string{"queue", "set", "billing", "colour", "blue"}, 2, `no setting "colour"; the settings are session-mode`},
 		{"a value missing", []string{"queue", "set", "billing", "scripts"}, 2, `give the name of the queue, a setting and its value`},
+		{"a word too many", []string{"queue", "set", "billing", "scripts", "off", "now"}, 2, `give the name of the queue, a setting and its value`},
+		{"a word after the name", []string{"queue", "settings", "billing", "scripts"}, 2, `queue settings: unexpected argument "scripts"`},
 		{"an unknown queue", []string{"queue", "set", "sales", "scripts", "off"}, 1, `no queue named "sales"`},
 		{"the site changes", []string{"settings", "set", "max-customers", "7"}, 0, `max-customers is now 7`},
 		{"what the queue set, and what follows the site's new value", []string{"queue", "settings", "billing"}, 0,
@@ -136,6 +140,8 @@ func TestQueueSettingsCommands(t *testing.T) {
 			`^added qph_\w+ to the queue billing: Your invoice is on its way\.\n$`},
 		{"an empty phrase", []string{"queue", "phrase", "add", "billing", " "}, 2, `cannot be empty`},
 		{"no phrase", []string{"queue", "phrase", "add", "billing"}, 2, `give the name of the queue and the text of the phrase`},
+		{"a word after the name of the list", []string{"queue", "phrase", "list", "billing", "all"}, 2, `queue phrase list: unexpected argument "all"`},
+		{"two ids", []string{"queue", "phrase", "remove", "billing", "qph_a", "qph_b"}, 2, `give the name of the queue and the id of the phrase`},
 		{"list them", []string{"queue", "phrase", "list", "billing"}, 0, `^ID\s+PHRASE\nqph_\w+\s+Your invoice is on its way\.\n$`},
 		{"the site's list does not have it", []string{"phrase", "list"}, 0, `^(?s:[^Y]*)$`},
 		{"a site phrase is not the queue's to remove", []string{"queue", "phrase", "remove", "billing", "qph_hello"}, 1,

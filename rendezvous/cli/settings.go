@@ -136,12 +136,7 @@ func phraseCmd(ctx context.Context, args []string, stdout io.Writer) error {
 			fmt.Fprintln(stdout, "no quick phrases; add one with: lifeline-rendezvous phrase add TEXT")
 			return nil
 		}
-		tw := tabwriter.NewWriter(stdout, 2, 8, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tPHRASE")
-		for _, p := range phrases {
-			fmt.Fprintf(tw, "%s\t%s\n", p.ID, p.Text)
-		}
-		return tw.Flush()
+		return listPhrases(stdout, phrases)
 	case "add":
 		pos, st, err := openFor(ctx, "phrase", args, -1, "the text of the phrase")
 		if err != nil {
@@ -236,4 +231,15 @@ func sessionTypeCmd(ctx context.Context, args []string, stdout io.Writer) error 
 		return nil
 	}
 	return usagef("session-type: unknown command %q", args[0])
+}
+
+// listPhrases is the table of the site's or a queue's quick phrases, by
+// the id that removes one.
+func listPhrases(stdout io.Writer, phrases []store.QuickPhrase) error {
+	tw := tabwriter.NewWriter(stdout, 2, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tPHRASE")
+	for _, p := range phrases {
+		fmt.Fprintf(tw, "%s\t%s\n", p.ID, p.Text)
+	}
+	return tw.Flush()
 }

@@ -53,17 +53,9 @@ func newAdminSite(t *testing.T) *adminSite {
 func (as *adminSite) login(t *testing.T, email string) *adminBrowser {
 	t.Helper()
 	b := newBrowser(t, as.ts)
-	resp, page := b.do("GET", "/admin/login?next=/admin/phrases", nil)
+	b.loginThrough("/admin", email, adminPassword, "/admin/phrases")
+	_, page := b.do("GET", "/admin/phrases", nil)
 	m := hiddenCSRF.FindStringSubmatch(page)
-	if resp.StatusCode != http.StatusOK || m == nil {
-		t.Fatalf("admin login page: %d\n%s", resp.StatusCode, page)
-	}
-	resp, page = b.do("POST", "/admin/login", url.Values{"csrf": {m[1]}, "email": {email}, "password": {adminPassword}, "next": {"/admin/phrases"}})
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/admin/phrases" {
-		t.Fatalf("admin login of %s: %d %s\n%s", email, resp.StatusCode, resp.Header.Get("Location"), page)
-	}
-	_, page = b.do("GET", "/admin/phrases", nil)
-	m = hiddenCSRF.FindStringSubmatch(page)
 	if m == nil {
 		t.Fatalf("no form token on the page after logging in as %s:\n%s", email, page)
 	}
@@ -120,21 +112,15 @@ func TestAdminLogin(t *testing.T) {
 	b := newBrowser(t, as.ts)
 
 	// Not logged in: a page sends the browser to log in, and back.
-	resp, _ := b.do("GET", "/admin/queues?x=1", nil)
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/admin/login?next=%2Fadmin%2Fqueues%3Fx%3D1" {
-		t.Fatalf("a page without login: %d %s", resp.StatusCode, resp.Header.Get("Location"))
-	}
+	b.redirected("GET", "/admin/queues?x=1", nil, "/admin/login?next=%2Fadmin%2Fqueues%3Fx%3D1")
 	resp, page := b.do("GET", "/admin/login?next=%2Fadmin%2Fqueues%3Fx%3D1", nil)
 	m := hiddenCSRF.FindStringSubmatch(page)
 	if resp.StatusCode != http.StatusOK || m == nil || !strings.Contains(page, "<h1>Lifeline administration</h1>") ||
 		!strings.Contains(page, `action="/admin/login"`) || resp.Header.Get("Content-Security-Policy") == "" {
 		t.Fatalf("the admin login page: %d\n%s", resp.StatusCode, page)
 	}
-	resp, _ = b.do("POST", "/admin/login", url.Values{"csrf": {m[1]}, "email": {"adam@example.com"}, "password": {adminPassword},
-		"next": {"/admin/queues?x=1"}})
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/admin/queues?x=1" {
-		t.Fatalf("login: %d %s", resp.StatusCode, resp.Header.Get("Location"))
-	}
+	resp = b.redirected("POST", "/admin/login", url.Values{"csrf": {m[1]}, "email": {"adam@example.com"}, "password": {adminPassword},
+		"next": {"/admin/queues?x=1"}}, "/admin/queues?x=1")
 	// One login, two areas: a cookie each, for its own pages alone, with
 	// the same token.
 	cookies := map[string]*http.Cookie{}
@@ -179,10 +165,7 @@ func TestAdminLogin(t *testing.T) {
 	// Logging out of the admin pages logs out of the reports too.
 	_, page = b.do("GET", "/admin/queues", nil)
 	m = hiddenCSRF.FindStringSubmatch(page)
-	resp, _ = b.do("POST", "/admin/logout", url.Values{"csrf": {m[1]}})
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/admin/login" {
-		t.Fatalf("logout: %d %s", resp.StatusCode, resp.Header.Get("Location"))
-	}
+	b.redirected("POST", "/admin/logout", url.Values{"csrf": {m[1]}}, "/admin/login")
 	for _, path := range []string{"/admin/queues", "/reports/sessions"} {
 		if resp, _ := b.do("GET", path, nil); resp.StatusCode != http.StatusSeeOther {
 			t.Errorf("%s after logging out: %d", path, resp.StatusCode)

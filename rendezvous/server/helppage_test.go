@@ -64,7 +64,7 @@ var hiddenReferrer = regexp.MustCompile(`name="referrer" value="([^"]*)"`)
 
 func TestHelpPage(t *testing.T) {
 	ts := rendezvoustest.New(t, rendezvoustest.Options{})
-	addQueue(t, ts, "billing", "Billing & invoices")
+	ts.AddQueue(t, "billing", "Billing & invoices")
 
 	t.Run("the form", func(t *testing.T) {
 		p := helpGet(t, ts, "/help/Billing", "https://shop.example.com/printers/x200?tab=help")

@@ -56,9 +56,8 @@ func (p *party) refusal(msg protocol.Message) *client.APIError {
 
 func TestQueueFeaturesApplyToItsSessions(t *testing.T) {
 	ts := rendezvoustest.New(t, rendezvoustest.Options{})
-	addQueue(t, ts, "billing", "Billing")
 	carol := ts.CSR(t, "carol@example.com", "Carol")
-	must(t, ts.Store.AddQueueMember(ctxT(t), "billing", "carol@example.com", time.Now()))
+	ts.AddQueue(t, "billing", "Billing", "carol@example.com")
 	setQueue(t, ts, "billing", "scripts", "off")
 	setQueue(t, ts, "billing", "reboot", "off")
 	setQueue(t, ts, "billing", "default-mode", "sampling")
@@ -142,8 +141,8 @@ func TestQueueFeaturesApplyToItsSessions(t *testing.T) {
 // an account's own limits beat the queue's.
 func TestQueueLimitsOnAcceptNext(t *testing.T) {
 	ts := rendezvoustest.New(t, rendezvoustest.Options{})
-	addQueue(t, ts, "billing", "Billing")
-	addQueue(t, ts, "sales", "Sales")
+	ts.AddQueue(t, "billing", "Billing")
+	ts.AddQueue(t, "sales", "Sales")
 	carol := ts.CSR(t, "carol@example.com", "Carol")
 	for _, q := range []string{"billing", "sales"} {
 		must(t, ts.Store.AddQueueMember(ctxT(t), q, "carol@example.com", time.Now()))
@@ -186,12 +185,10 @@ func TestQueueLimitsOnAcceptNext(t *testing.T) {
 // from then on; and the site's change reaches the queues that follow it.
 func TestTransferredSessionFollowsTheNewQueue(t *testing.T) {
 	ts := rendezvoustest.New(t, rendezvoustest.Options{})
-	addQueue(t, ts, "billing", "Billing")
-	addQueue(t, ts, "tier-2", "Second level")
 	carol := ts.CSR(t, "carol@example.com", "Carol")
-	must(t, ts.Store.AddQueueMember(ctxT(t), "billing", "carol@example.com", time.Now()))
 	dave := ts.CSR(t, "dave@example.com", "Dave")
-	must(t, ts.Store.AddQueueMember(ctxT(t), "tier-2", "dave@example.com", time.Now()))
+	ts.AddQueue(t, "billing", "Billing", "carol@example.com")
+	ts.AddQueue(t, "tier-2", "Second level", "dave@example.com")
 	setQueue(t, ts, "billing", "scripts", "off")
 	setQueue(t, ts, "tier-2", "system-info", "off")
 
@@ -224,9 +221,8 @@ func TestTransferredSessionFollowsTheNewQueue(t *testing.T) {
 // the next State, and at once when a request runs into it.
 func TestLiveQueueSettingReachesTheState(t *testing.T) {
 	ts := rendezvoustest.New(t, rendezvoustest.Options{})
-	addQueue(t, ts, "billing", "Billing")
 	carol := ts.CSR(t, "carol@example.com", "Carol")
-	must(t, ts.Store.AddQueueMember(ctxT(t), "billing", "carol@example.com", time.Now()))
+	ts.AddQueue(t, "billing", "Billing", "carol@example.com")
 	host, paula := acceptFrom(t, ts, carol, "billing", "Paula")
 	if f := host.last.Settings.Features; !f.FileTransfer || !f.Scripts {
 		t.Fatalf("features at first: %+v", f)

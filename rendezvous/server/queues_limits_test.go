@@ -21,7 +21,7 @@ func TestBoardTellsWhetherAcceptNextIsAllowed(t *testing.T) {
 	// billing works on one session at a time; support allows two; sales
 	// follows the site (multi, 4).
 	for _, q := range [][2]string{{"billing", "Billing"}, {"sales", "Sales"}, {"support", "Support"}} {
-		addQueue(t, ts, q[0], q[1], "carol@example.com")
+		ts.AddQueue(t, q[0], q[1], "carol@example.com")
 	}
 	setQueue(t, ts, "billing", "session-mode", "single")
 	setQueue(t, ts, "support", "max-customers", "2")
@@ -127,7 +127,7 @@ func TestBoardFollowsSettingsChanges(t *testing.T) {
 		s.SettingsInterval = 100 * time.Millisecond
 	}})
 	carol := ts.CSR(t, "carol@example.com", "Carol")
-	addQueue(t, ts, "billing", "Billing", "carol@example.com")
+	ts.AddQueue(t, "billing", "Billing", "carol@example.com")
 	if _, err := carol.CreateSession(ctxT(t), "", ""); err != nil {
 		t.Fatal(err)
 	}

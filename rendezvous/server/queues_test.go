@@ -19,20 +19,6 @@ import (
 	"lifeline/shared/rendezvoustest"
 )
 
-// addQueue makes a queue, as `lifeline-rendezvous queue add` does, with
-// the accounts of members serving it.
-func addQueue(t testing.TB, ts *rendezvoustest.Server, name, display string, members ...string) {
-	t.Helper()
-	if _, err := ts.Store.AddQueue(ctxT(t), name, display, time.Now()); err != nil {
-		t.Fatalf("add queue %s: %v", name, err)
-	}
-	for _, m := range members {
-		if err := ts.Store.AddQueueMember(ctxT(t), name, m, time.Now()); err != nil {
-			t.Fatalf("add %s to queue %s: %v", m, name, err)
-		}
-	}
-}
-
 // waiter is a customer in line: its ticket, and an API client with its
 // token, as the agent holds it.
 type waiter struct {
@@ -93,7 +79,7 @@ func apiErr(err error) *client.APIError {
 // a sentence saying what to do.
 func TestEnterQueueRefusals(t *testing.T) {
 	ts := rendezvoustest.New(t, rendezvoustest.Options{})
-	addQueue(t, ts, "billing", "Billing")
+	ts.AddQueue(t, "billing", "Billing")
 	good := client.QueueEntry{Name: "Paula", Email: "paula@example.com", Problem: "Printer offline", Referrer: "https://example.com/help"}
 	with := func(f func(*client.QueueEntry)) client.QueueEntry { e := good; f(&e); return e }
 	for _, tc := range []struct {
@@ -156,8 +142,8 @@ func TestEnterQueueRefusals(t *testing.T) {
 // a transfer message is at most 345 characters, and so on.
 func TestQueueCSRRefusals(t *testing.T) {
 	ts := rendezvoustest.New(t, rendezvoustest.Options{})
-	addQueue(t, ts, "billing", "Billing")
-	addQueue(t, ts, "empty", "Empty")
+	ts.AddQueue(t, "billing", "Billing")
+	ts.AddQueue(t, "empty", "Empty")
 	carol := ts.CSR(t, "carol@example.com", "Carol")
 	dave := ts.CSR(t, "dave@example.com", "Dave")
 	must(t, ts.Store.AddQueueMember(ctxT(t), "billing", "carol@example.com", time.Now()))
@@ -290,9 +276,8 @@ func rawGet(t testing.TB, ts *rendezvoustest.Server, token, path string) ([]byte
 func TestAcceptNextInOrder(t *testing.T) {
 	db := t.TempDir() + "/lifeline.db"
 	ts := rendezvoustest.New(t, rendezvoustest.Options{DatabaseURL: db})
-	addQueue(t, ts, "billing", "Billing and invoices")
 	carol := ts.CSR(t, "carol@example.com", "Carol CSR")
-	must(t, ts.Store.AddQueueMember(ctxT(t), "billing", "carol@example.com", time.Now()))
+	ts.AddQueue(t, "billing", "Billing and invoices", "carol@example.com")
 
 	ann := enterQueue(t, ts, "billing", "Ann")
 	bob := enterQueue(t, ts, "billing", "Bob")
@@ -396,7 +381,7 @@ func TestAcceptNextInOrder(t *testing.T) {
 func TestConcurrentAcceptNext(t *testing.T) {
 	ts := rendezvoustest.New(t, rendezvoustest.Options{})
 	const csrs, customers = 5, 3
-	addQueue(t, ts, "billing", "")
+	ts.AddQueue(t, "billing", "")
 	var apis []*client.Client
 	for i := range csrs {
 		email := fmt.Sprintf("csr%d@example.com", i)
@@ -439,9 +424,8 @@ func TestConcurrentAcceptNext(t *testing.T) {
 func TestAbandonment(t *testing.T) {
 	const grace = time.Second
 	ts := rendezvoustest.New(t, rendezvoustest.Options{Grace: grace})
-	addQueue(t, ts, "billing", "")
 	carol := ts.CSR(t, "carol@example.com", "Carol")
-	must(t, ts.Store.AddQueueMember(ctxT(t), "billing", "carol@example.com", time.Now()))
+	ts.AddQueue(t, "billing", "", "carol@example.com")
 
 	leaver := enterQueue(t, ts, "billing", "Lea")
 	idle := enterQueue(t, ts, "billing", "Ian")
@@ -512,8 +496,8 @@ func TestAbandonment(t *testing.T) {
 // over; the sender is out.
 func TestTransferToQueue(t *testing.T) {
 	ts := rendezvoustest.New(t, rendezvoustest.Options{})
-	addQueue(t, ts, "billing", "Billing")
-	addQueue(t, ts, "tier-2", "Second level")
+	ts.AddQueue(t, "billing", "Billing")
+	ts.AddQueue(t, "tier-2", "Second level")
 	carol := ts.CSR(t, "carol@example.com", "Carol")
 	dave := ts.CSR(t, "dave@example.com", "Dave")
 	must(t, ts.Store.AddQueueMember(ctxT(t), "billing", "carol@example.com", time.Now()))
@@ -646,7 +630,7 @@ func TestTransferToCSR(t *testing.T) {
 // the request is abandoned.
 func TestTransferredCustomerLeaves(t *testing.T) {
 	ts := rendezvoustest.New(t, rendezvoustest.Options{})
-	addQueue(t, ts, "billing", "")
+	ts.AddQueue(t, "billing", "")
 	carol := ts.CSR(t, "carol@example.com", "Carol")
 	created, err := carol.CreateSession(ctxT(t), "", "")
 	must(t, err)
@@ -673,7 +657,7 @@ func TestTransferredCustomerLeaves(t *testing.T) {
 func TestQueueSurvivesRestart(t *testing.T) {
 	db := t.TempDir() + "/lifeline.db"
 	ts := rendezvoustest.New(t, rendezvoustest.Options{DatabaseURL: db})
-	addQueue(t, ts, "billing", "")
+	ts.AddQueue(t, "billing", "")
 	w := enterQueue(t, ts, "billing", "Paula")
 	created, err := ts.CSR(t, "carol@example.com", "Carol").CreateSession(ctxT(t), "", "")
 	must(t, err)
@@ -712,9 +696,8 @@ func TestQueueSurvivesRestart(t *testing.T) {
 // The waiting customer's long poll answers when its place changes.
 func TestWaitQueueStatus(t *testing.T) {
 	ts := rendezvoustest.New(t, rendezvoustest.Options{})
-	addQueue(t, ts, "billing", "")
 	carol := ts.CSR(t, "carol@example.com", "Carol")
-	must(t, ts.Store.AddQueueMember(ctxT(t), "billing", "carol@example.com", time.Now()))
+	ts.AddQueue(t, "billing", "", "carol@example.com")
 	enterQueue(t, ts, "billing", "Ann")
 	bob := enterQueue(t, ts, "billing", "Bob")
 	st := bob.status(t)
@@ -753,7 +736,7 @@ func TestWaitQueueStatus(t *testing.T) {
 // told to wait.
 func TestEnterQueueRateLimit(t *testing.T) {
 	ts := rendezvoustest.New(t, rendezvoustest.Options{})
-	addQueue(t, ts, "billing", "")
+	ts.AddQueue(t, "billing", "")
 	for i := range 20 {
 		enterQueue(t, ts, "billing", fmt.Sprintf("C%d", i))
 	}
@@ -768,7 +751,7 @@ func TestEnterQueueRateLimit(t *testing.T) {
 // is then that place's.
 func TestAssistantTakesOverFromQueue(t *testing.T) {
 	ts := rendezvoustest.New(t, rendezvoustest.Options{})
-	addQueue(t, ts, "tier-2", "")
+	ts.AddQueue(t, "tier-2", "")
 	carol := ts.CSR(t, "carol@example.com", "Carol")
 	dave := ts.CSR(t, "dave@example.com", "Dave")
 	must(t, ts.Store.AddQueueMember(ctxT(t), "tier-2", "dave@example.com", time.Now()))
@@ -809,10 +792,9 @@ func TestAssistantTakesOverFromQueue(t *testing.T) {
 // admin: all), and the pages customers came from.
 func TestQueueReports(t *testing.T) {
 	ts := rendezvoustest.New(t, rendezvoustest.Options{})
-	addQueue(t, ts, "billing", "Billing")
-	addQueue(t, ts, "tier-2", "Second level")
 	carol := ts.CSR(t, "carol@example.com", "Carol")
-	must(t, ts.Store.AddQueueMember(ctxT(t), "billing", "carol@example.com", time.Now()))
+	ts.AddQueue(t, "billing", "Billing", "carol@example.com")
+	ts.AddQueue(t, "tier-2", "Second level")
 	ts.AddUser(t, "admin@example.com", "Ada", store.RoleAdmin, "admin password")
 	admin := ts.Client()
 	if _, err := admin.Login(ctxT(t), "admin@example.com", "admin password"); err != nil {

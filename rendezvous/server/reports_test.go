@@ -489,20 +489,35 @@ func (b *browser) do(method, path string, form url.Values) (*http.Response, stri
 	return resp, string(out)
 }
 
+// redirected sends a request that must be answered by a redirect (303
+// See Other) to location, and returns the answer.
+func (b *browser) redirected(method, path string, form url.Values, location string) *http.Response {
+	b.t.Helper()
+	resp, page := b.do(method, path, form)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != location {
+		b.t.Fatalf("%s %s: %d %s, want a redirect to %s\n%s", method, path, resp.StatusCode, resp.Header.Get("Location"), location, page)
+	}
+	return resp
+}
+
 var hiddenCSRF = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
-// login logs in through the form, as a person would.
+// login logs in to the report pages through the form, as a person would.
 func (b *browser) login(email string) {
 	b.t.Helper()
-	resp, page := b.do("GET", "/reports/login?next=/reports/call-volume", nil)
+	b.loginThrough("/reports", email, reportPassword, "/reports/call-volume")
+}
+
+// loginThrough logs in with the login form of an area (/reports or
+// /admin), as a person would, and must be sent on to the page next.
+func (b *browser) loginThrough(area, email, password, next string) {
+	b.t.Helper()
+	resp, page := b.do("GET", area+"/login?next="+next, nil)
 	m := hiddenCSRF.FindStringSubmatch(page)
 	if resp.StatusCode != http.StatusOK || m == nil {
-		b.t.Fatalf("login page: %d\n%s", resp.StatusCode, page)
+		b.t.Fatalf("%s login page: %d\n%s", area, resp.StatusCode, page)
 	}
-	resp, page = b.do("POST", "/reports/login", url.Values{"csrf": {m[1]}, "email": {email}, "password": {reportPassword}, "next": {"/reports/call-volume"}})
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/reports/call-volume" {
-		b.t.Fatalf("login: %d %s\n%s", resp.StatusCode, resp.Header.Get("Location"), page)
-	}
+	b.redirected("POST", area+"/login", url.Values{"csrf": {m[1]}, "email": {email}, "password": {password}, "next": {next}}, next)
 }
 
 func TestReportPagesLogin(t *testing.T) {
@@ -510,10 +525,7 @@ func TestReportPagesLogin(t *testing.T) {
 	b := newBrowser(t, rs.ts)
 
 	// Not logged in: every page sends the browser to log in, and back.
-	resp, _ := b.do("GET", "/reports/csr-activity?from=2026-01-01", nil)
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/reports/login?next=%2Freports%2Fcsr-activity%3Ffrom%3D2026-01-01" {
-		t.Fatalf("a page without login: %d %s", resp.StatusCode, resp.Header.Get("Location"))
-	}
+	b.redirected("GET", "/reports/csr-activity?from=2026-01-01", nil, "/reports/login?next=%2Freports%2Fcsr-activity%3Ffrom%3D2026-01-01")
 
 	// The form's token comes with a cookie of its own; a post without it,
 	// as another site's would be, is refused.

@@ -19,9 +19,8 @@ func TestCommandLineSettingReachesLiveSessions(t *testing.T) {
 	ts := rendezvoustest.New(t, rendezvoustest.Options{Configure: func(s *server.Server) {
 		s.SettingsInterval = 100 * time.Millisecond
 	}})
-	addQueue(t, ts, "billing", "Billing")
 	carol := ts.CSR(t, "carol@example.com", "Carol")
-	must(t, ts.Store.AddQueueMember(ctxT(t), "billing", "carol@example.com", time.Now()))
+	ts.AddQueue(t, "billing", "Billing", "carol@example.com")
 	host, paula := acceptFrom(t, ts, carol, "billing", "Paula")
 
 	// As `lifeline-rendezvous queue set billing scripts off` does: straight
@@ -36,7 +35,7 @@ func TestCommandLineSettingReachesLiveSessions(t *testing.T) {
 
 func TestAdminPageSettingReachesLiveSessionsAtOnce(t *testing.T) {
 	as := newAdminSite(t) // the default interval, 30 s: far beyond the wait below
-	addQueue(t, as.ts, "billing", "Billing", "carol@example.com")
+	as.ts.AddQueue(t, "billing", "Billing", "carol@example.com")
 	carol := as.ts.Client()
 	if _, err := carol.Login(ctxT(t), "carol@example.com", adminPassword); err != nil {
 		t.Fatal(err)

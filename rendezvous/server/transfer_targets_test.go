@@ -41,10 +41,10 @@ func newTargetsSite(t *testing.T) *targetsSite {
 	dial(t, s.off)
 	must(t, ts.Store.SetUserDisabled(ctxT(t), "off@example.com", true))
 
-	addQueue(t, ts, "billing", "Billing", "carol@example.com", "dave@example.com", "off@example.com")
-	addQueue(t, ts, "tier-2", "Second level", "dave@example.com")
-	addQueue(t, ts, "empty", "Empty")
-	addQueue(t, ts, "old", "Old queue", "carol@example.com")
+	ts.AddQueue(t, "billing", "Billing", "carol@example.com", "dave@example.com", "off@example.com")
+	ts.AddQueue(t, "tier-2", "Second level", "dave@example.com")
+	ts.AddQueue(t, "empty", "Empty")
+	ts.AddQueue(t, "old", "Old queue", "carol@example.com")
 	must(t, ts.Store.RemoveQueue(ctxT(t), "old", time.Now()))
 
 	s.waitingToken = enterQueue(t, ts, "billing", "Paula").ticket.Token

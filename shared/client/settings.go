@@ -3,6 +3,8 @@ package client
 import (
 	"context"
 	"net/url"
+
+	"lifeline/shared/protocol"
 )
 
 // Session modes (Settings.SessionMode).
@@ -70,14 +72,9 @@ type QuickPhrase struct {
 	Text string `json:"text"`
 }
 
-// Features says which support features the site has switched on.
-type Features struct {
-	FileTransfer bool `json:"file_transfer"`
-	Scripts      bool `json:"scripts"`
-	SystemInfo   bool `json:"system_info"`
-	Reboot       bool `json:"reboot"`
-	Recording    bool `json:"recording"`
-}
+// Features says which support features the site has switched on: the
+// same set, in the same JSON, as a session's State names.
+type Features = protocol.Features
 
 // Settings returns the site's settings as they apply to the logged-in CSR.
 // They are read afresh on each call: an administrator may change them

@@ -15,6 +15,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -155,4 +156,33 @@ func (s *Server) AddQueue(t testing.TB, name, displayName string, members ...str
 			t.Fatalf("rendezvoustest: add %s to queue %s: %v", m, name, err)
 		}
 	}
+}
+
+// EnterQueue has a customer ask for help in a queue from the page
+// referrer ("" for none), with an email made of the name, and returns the
+// ticket that lets them wait or leave.
+func (s *Server) EnterQueue(t testing.TB, queue, name, referrer string) client.QueueTicket {
+	t.Helper()
+	tk, err := s.Client().EnterQueue(context.Background(), queue, client.QueueEntry{Name: name, Email: strings.ToLower(name) + "@example.com",
+		Problem: "Help, please.", Referrer: referrer})
+	if err != nil {
+		t.Fatalf("rendezvoustest: %s asks for help in %s: %v", name, queue, err)
+	}
+	return tk
+}
+
+// Serve has csr accept the next customer of a queue, who must be want,
+// and end the session at once with a note; it returns the session's
+// number.
+func (s *Server) Serve(t testing.TB, csr *client.Client, queue, want string) string {
+	t.Helper()
+	ctx := context.Background()
+	a, err := csr.AcceptNext(ctx, queue, "", "")
+	if err != nil || a.Request.Name != want {
+		t.Fatalf("rendezvoustest: accept next in %s: %+v, %v; want %s", queue, a.Request, err, want)
+	}
+	if err := csr.EndSession(ctx, a.ID, "Helped "+want+"."); err != nil {
+		t.Fatalf("rendezvoustest: end %s's session: %v", want, err)
+	}
+	return a.Number
 }
