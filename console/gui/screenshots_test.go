@@ -35,8 +35,10 @@ import (
 	"lifeline/agent/scriptrun"
 	"lifeline/agent/session"
 	"lifeline/agent/sysinfo"
+	"lifeline/console/controller"
 	"lifeline/console/internal/fakeagent"
 	"lifeline/shared/client"
+	"lifeline/shared/recording"
 	"lifeline/shared/rendezvoustest"
 	"lifeline/shared/sysreport"
 )
@@ -276,6 +278,11 @@ func play(u *ui, ts *rendezvoustest.Server, tb *mainTB, dir string) (err error) 
 	if err := shoot(dir, "console-sharing.png"); err != nil {
 		return err
 	}
+	if customer != nil {
+		if err := shootRecording(u, tb, dir, first); err != nil {
+			return err
+		}
+	}
 	fyne.DoAndWait(func() { first.share.view.OnStop() })
 	if err := until("sharing stopped", func() bool { return first.share == nil }); err != nil {
 		return err
@@ -490,4 +497,45 @@ func shootReboot(u *ui, dir string, su *sessionUI) error {
 		return err
 	}
 	return shoot(dir, "console-reboot.png")
+}
+
+// shootRecording records the shared screen for a few seconds (the
+// customer's agent allows it), shows the sharing window recording, then
+// plays the file back in the player window, half-way through.
+func shootRecording(u *ui, tb *mainTB, dir string, su *sessionUI) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	path := filepath.Join(tb.TempDir(), controller.RecordingName(su.s.Number(), time.Now()))
+	if err := su.s.StartRecording(ctx, path); err != nil {
+		return err
+	}
+	time.Sleep(3 * time.Second) // a few seconds of the corpus, and a running clock
+	if err := shoot(dir, "console-recording.png"); err != nil {
+		return err
+	}
+	if _, err := su.s.StopRecording(); err != nil {
+		return err
+	}
+	var v *playerView
+	p, err := recording.OpenPlayer(path)
+	if err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() { v = u.showPlayer(path, p) })
+	half := p.Summary().Duration / 2
+	fyne.DoAndWait(func() { v.OnSeek(half) })
+	if err := until("the player half-way", func() bool { return v.slider.Value >= half.Seconds()-0.2 }); err != nil {
+		return err
+	}
+	if err := shoot(dir, "console-player.png"); err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() {
+		for _, w := range u.app.Driver().AllWindows() {
+			if strings.HasPrefix(w.Title(), "Recording — ") {
+				w.Close()
+			}
+		}
+	})
+	return nil
 }
