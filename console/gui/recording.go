@@ -92,12 +92,8 @@ func (u *ui) watchRecording(ctx context.Context, su *sessionUI, v *sharingView) 
 				v.SetRecording(recordState{Allowed: allowed, On: on, Elapsed: info.Duration.Truncate(time.Second)})
 			}
 		})
-		select {
-		case <-ctx.Done():
+		if !u.next(ctx, tick.C) {
 			return
-		case <-u.quit:
-			return
-		case <-tick.C:
 		}
 	}
 }

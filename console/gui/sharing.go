@@ -101,12 +101,8 @@ func (u *ui) pump(ctx context.Context, s *controller.Session, v *sharingView) {
 	busy := make(chan struct{}, 1)     // one redraw in flight at a time
 	spare := make(chan *image.RGBA, 1) // the picture SetFrame handed back, to copy the next frame into
 	for {
-		select {
-		case <-ctx.Done():
+		if !u.next(ctx, tick.C) {
 			return
-		case <-u.quit:
-			return
-		case <-tick.C:
 		}
 		st := s.Stats()
 		if st.Frames != shown {
@@ -242,4 +238,17 @@ func (u *ui) closeSharing(su *sessionUI) {
 	su.share.win.SetCloseIntercept(nil)
 	su.share.win.Close()
 	su.share = nil
+}
+
+// next waits for the next tick, and says false when ctx ended or the
+// console is quitting first: the loop of a window's goroutine then ends.
+func (u *ui) next(ctx context.Context, tick <-chan time.Time) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-u.quit:
+		return false
+	case <-tick:
+		return true
+	}
 }

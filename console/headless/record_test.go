@@ -19,13 +19,7 @@ import (
 func TestHeadlessRecord(t *testing.T) {
 	ts := rendezvoustest.New(t, rendezvoustest.Options{})
 	ts.AddUser(t, "carol@example.com", "Carol CSR", "csr", "carol-password-1")
-	ctrl := controller.New(controller.Config{Server: ts.URL, TLS: ts.TLS, LoopbackOnly: true})
-	t.Cleanup(func() { ctrl.Close() })
-	if _, err := ctrl.Login(ctxT(t), "carol@example.com", "carol-password-1"); err != nil {
-		t.Fatal(err)
-	}
-	h := startShell(t, ctrl)
-	h.event("ready", nil)
+	h := shellFor(t, ts, "carol@example.com", "carol-password-1")
 	number := h.ok("start")["number"].(string)
 	agent := fakeagent.Join(t, ts, number, fakeagent.Options{Name: "Ann", Grant: true, Width: 320, Height: 200})
 	h.ok("wait-customer 20")
