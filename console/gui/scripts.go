@@ -304,7 +304,7 @@ func (u *ui) askDeleteScript(sw *scriptsWindow, s client.Script) {
 	if s.Published {
 		msg += " It is published: other CSRs will no longer find it either."
 	}
-	fynedialog.AskDanger(sw.win, nil, "Delete script", msg+" This cannot be undone.", "Delete", "No",
+	fynedialog.AskDanger(sw.win, nil, "Delete script", msg+" This cannot be undone.", "Delete", "Cancel",
 		func() { u.deleteScript(sw, s) })
 }
 

@@ -294,7 +294,7 @@ func TestScriptLibraryEditAndDelete(t *testing.T) {
 	// Delete asks first; No keeps the script.
 	selectScript(t, v, "Alpha")
 	test.Tap(v.deleteBtn)
-	test.Tap(windowButton(t, sw.win, "No"))
+	test.Tap(windowButton(t, sw.win, "Cancel"))
 	time.Sleep(50 * time.Millisecond)
 	h.eventually("nothing", func() bool { return true })
 	if !slices.Contains(names(v), "Alpha") {
