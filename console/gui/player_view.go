@@ -43,7 +43,7 @@ func newPlayerView(sum recording.Summary) *playerView {
 	h := sum.Header
 	v.title = widget.NewLabel(fmt.Sprintf("Session %s · %s", spaced(h.Session), orDefault(h.Customer, "customer unknown")))
 	v.title.TextStyle = fyne.TextStyle{Bold: true}
-	v.detail = widget.NewLabel(recordingDetail(sum))
+	v.detail = widget.NewLabel(recordingDetail(sum, time.Local))
 	v.detail.Truncation = fyne.TextTruncateEllipsis
 	v.screen = screenview.New(nil)
 	v.playBtn = widget.NewButtonWithIcon("Play", theme.MediaPlayIcon(), func() { call1(v.OnPlay, !v.playing) })
@@ -74,11 +74,11 @@ func newPlayerView(sum recording.Summary) *playerView {
 	return v
 }
 
-// recordingDetail is the line under the title: when, how long, and what is
-// wrong with the file, if anything.
-func recordingDetail(sum recording.Summary) string {
+// recordingDetail is the line under the title: when (in loc), how long,
+// and what is wrong with the file, if anything.
+func recordingDetail(sum recording.Summary, loc *time.Location) string {
 	h := sum.Header
-	s := fmt.Sprintf("Recorded %s · %s · %d×%d", h.StartedAt.Local().Format("2 January 2006 15:04"), clock(sum.Duration), h.Width, h.Height)
+	s := fmt.Sprintf("Recorded %s · %s · %d×%d", h.StartedAt.In(loc).Format("2 January 2006 15:04"), clock(sum.Duration), h.Width, h.Height)
 	switch {
 	case sum.Damage != nil:
 		s += " · the file is damaged; it plays up to " + clock(sum.Duration)

@@ -85,7 +85,8 @@ func (u *ui) watchRecording(ctx context.Context, su *sessionUI, v *sharingView) 
 	defer tick.Stop()
 	for {
 		info, on := su.s.Recording()
-		live := su.s.Live()
+		// Record is offered once there is a picture to start the file with.
+		live := su.s.Live() && su.s.Stats().Frames > 0
 		u.do(func() {
 			if ctx.Err() == nil {
 				allowed := live && su.host && !v.observer && u.sessionPolicy(su).features.Recording

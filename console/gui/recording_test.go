@@ -128,10 +128,7 @@ func TestPlayerWindow(t *testing.T) {
 	}
 	v := h.u.showPlayer(path, p)
 	h.eventually("the first picture", func() bool { return v.screen.Picture().X == 320 })
-	loc := time.Local
-	time.Local = time.UTC // the golden's date
-	v.detail.SetText(recordingDetail(p.Summary()))
-	time.Local = loc
+	v.detail.SetText(recordingDetail(p.Summary(), time.UTC)) // the golden's date, wherever the test runs
 	render(t, "player.xml", v.content, fyne.NewSize(900, 600))
 	if !strings.Contains(v.title.Text, "482 913 077 · Ann Smith") || v.time.Text != "00:00 / 00:03" {
 		t.Fatalf("title %q, time %q", v.title.Text, v.time.Text)
