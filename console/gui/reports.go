@@ -534,13 +534,40 @@ func (u *ui) writeReportCSV(rw *reportsWindow, w fyne.URIWriteCloser) {
 	})
 }
 
+// recordingWords is Session Details' line for a recording; clockOf
+// renders a time of day.
+func recordingWords(r client.ReportRecording, clockOf func(time.Time) string) string {
+	line := clockOf(r.StartedAt) + " " + orDefault(r.CSR, "A support representative")
+	until := "—"
+	if r.StoppedAt != nil {
+		until = clockOf(*r.StoppedAt)
+	}
+	switch r.Status {
+	case client.RecordingStopped:
+		line += fmt.Sprintf(" recorded until %s: %s, %s, %s", until, clock(time.Duration(r.DurationMS)*time.Millisecond),
+			countWords(int(r.Frames), "frame", "frames"), byteSize(r.Bytes))
+	case client.RecordingUnconfirmed:
+		line += " recorded until " + until + " at the latest (its length and size are not known)"
+	case client.RecordingRunning:
+		line += " is recording"
+	default:
+		line += " recorded (" + r.Status + ")"
+	}
+	line += "."
+	if r.Reason != "" {
+		line += " " + r.Reason
+	}
+	return line
+}
+
 // detailSection is a part of the Session Details panel.
 type detailSection struct{ title, text string }
 
 // detailSections are what Session Details shows: the session, who took
 // part and when, the requests it came from, the chat, the notes, the
-// scripts, the file transfers and the events. Everything in it came from
-// the server (and the customers' computers): it is shown as plain text.
+// scripts, the file transfers, the recordings and the events. Everything
+// in it came from the server (and the customers' computers): it is shown
+// as plain text.
 func detailSections(r client.Report, loc *time.Location) []detailSection {
 	at := func(t *time.Time) string {
 		if t == nil {
@@ -626,6 +653,11 @@ func detailSections(r client.Report, loc *time.Location) []detailSection {
 			ft.Customer, ft.Folder, sizeWords(ft.Bytes), ft.Status))
 	}
 	add("File transfers", lines, "No files were transferred.")
+	lines = nil
+	for _, rec := range r.Recordings {
+		lines = append(lines, recordingWords(rec, clock))
+	}
+	add("Recordings", lines, "The session was not recorded.")
 	// The events name participants by id.
 	names := map[string]string{}
 	for _, p := range r.Participants {

@@ -220,6 +220,13 @@ func TestReportsViewMarkup(t *testing.T) {
 	}{ID: "par_q", Name: "Quinn Baker", Email: "quinn@example.org", Role: protocol.RolePrimary, JoinedAt: at(10, 0), LeftAt: at(10, 43)})
 	r.QueueRequests = []client.ReportRequest{{Queue: "billing", QueueName: "Billing", Name: "Quinn Baker", Email: "quinn@example.org",
 		Problem: "My invoice will not open.", State: "accepted", RequestedAt: *at(9, 58), AcceptedAt: at(10, 0), AcceptedBy: "Carol Jensen"}}
+	// One recording Carol stopped, one the session's end cut short.
+	r.Recordings = []client.ReportRecording{
+		{CSR: "Carol Jensen", StartedAt: *at(10, 5), StoppedAt: at(10, 17), Status: client.RecordingStopped,
+			DurationMS: 12*60000 + 4000, Frames: 2911, Bytes: 48 << 20},
+		{CSR: "Carol Jensen", StartedAt: *at(10, 30), StoppedAt: at(10, 43), Status: client.RecordingUnconfirmed,
+			Reason: "The console did not say that the recording stopped; it had stopped by the time the session ended."},
+	}
 	v.SetDetails(r)
 	v.SetStatus("2 sessions.", false)
 	render(t, "reports_sessions.xml", v.content, fyne.NewSize(1200, 680))
@@ -254,6 +261,37 @@ func TestReportsViewMarkup(t *testing.T) {
 	}
 }
 
+// TestRecordingWords: Session Details says what the console said of a
+// recording, and no more than the server knows of one it did not.
+func TestRecordingWords(t *testing.T) {
+	at := func(h, m int) *time.Time { t := time.Date(2026, 11, 21, h, m, 0, 0, time.UTC); return &t }
+	clockOf := func(t time.Time) string { return t.Format("15:04:05") }
+	for _, c := range []struct {
+		name string
+		r    client.ReportRecording
+		want string
+	}{
+		{"stopped by the CSR", client.ReportRecording{CSR: "Carol", StartedAt: *at(10, 5), StoppedAt: at(10, 17), Status: client.RecordingStopped,
+			DurationMS: 724000, Frames: 2911, Bytes: 48 << 20},
+			"10:05:00 Carol recorded until 10:17:00: 12:04, 2911 frames, 48 MB."},
+		{"stopped by itself", client.ReportRecording{CSR: "Carol", StartedAt: *at(10, 5), StoppedAt: at(10, 6), Status: client.RecordingStopped,
+			DurationMS: 61000, Frames: 1, Bytes: 1, Reason: "Ann stopped sharing."},
+			"10:05:00 Carol recorded until 10:06:00: 01:01, 1 frame, 1 byte. Ann stopped sharing."},
+		{"never said to stop", client.ReportRecording{CSR: "Carol", StartedAt: *at(10, 30), StoppedAt: at(10, 43), Status: client.RecordingUnconfirmed,
+			Reason: "The console did not say that the recording stopped; it had stopped by the time the session ended."},
+			"10:30:00 Carol recorded until 10:43:00 at the latest (its length and size are not known). " +
+				"The console did not say that the recording stopped; it had stopped by the time the session ended."},
+		{"still recording", client.ReportRecording{CSR: "Carol", StartedAt: *at(10, 30), Status: client.RecordingRunning},
+			"10:30:00 Carol is recording."},
+		{"a status of a newer server", client.ReportRecording{StartedAt: *at(10, 30), Status: "paused"},
+			"10:30:00 A support representative recorded (paused)."},
+	} {
+		if got := recordingWords(c.r, clockOf); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
 // FuzzDetailSections feeds Session Details from the server, as JSON, to
 // the panel's text: whatever a hostile server or customer put in it, every
 // section is there and nothing panics.
@@ -262,7 +300,8 @@ func FuzzDetailSections(f *testing.F) {
 		`"participants":[{"id":"par_1","name":"Quinn","role":"primary_customer","joined_at":"2026-11-21T10:00:00Z","left_at":null}],` +
 		`"events":[{"seq":1,"at":"2026-11-21T10:00:00Z","type":"joined","actor":"par_1"}],` +
 		`"queue_requests":[{"queue":"","offered_to":"Dave","name":"Quinn","requested_at":"2026-11-21T09:58:00Z","accepted_at":null}],` +
-		`"script_runs":[{"name":"x","duration_ms":-5}],"file_transfers":[{"direction":"from_customer","bytes":-1,"files":-2}],"notes":"n"}`)
+		`"script_runs":[{"name":"x","duration_ms":-5}],"file_transfers":[{"direction":"from_customer","bytes":-1,"files":-2}],` +
+		`"recordings":[{"csr":"Carol","started_at":"2026-11-21T10:05:00Z","stopped_at":null,"status":"stopped","duration_ms":-1,"frames":-3}],"notes":"n"}`)
 	f.Add(`{}`)
 	f.Fuzz(func(t *testing.T, data string) {
 		var r client.Report
@@ -273,7 +312,7 @@ func FuzzDetailSections(f *testing.F) {
 		for _, s := range detailSections(r, time.UTC) {
 			titles = append(titles, s.title)
 		}
-		want := []string{"Summary", "Participants", "Requests", "Chat", "Notes", "Scripts", "File transfers", "Events"}
+		want := []string{"Summary", "Participants", "Requests", "Chat", "Notes", "Scripts", "File transfers", "Recordings", "Events"}
 		if !slices.Equal(titles, want) {
 			t.Fatalf("sections %v, want %v", titles, want)
 		}

@@ -127,7 +127,7 @@ func eventData(e reportEvent) string {
 		if json.Unmarshal(e.Data, &c) == nil {
 			return c.Text
 		}
-	case e.Type == string(protocol.TypeScriptResult) || e.Type == string(protocol.TypeFileTransfer):
+	case inSection(e.Type):
 		return "(above)"
 	}
 	return d

@@ -19,7 +19,7 @@ import (
 
 // report is the Session Details report: who took part and when, every
 // event in order, the chat, the scripts run and the files transferred on
-// the customer's computer, and the notes.
+// the customer's computer, the recordings of its screen, and the notes.
 type report struct {
 	Session       reportSession       `json:"session"`
 	Participants  []reportParticipant `json:"participants"`
@@ -27,6 +27,7 @@ type report struct {
 	Chat          []reportChat        `json:"chat"`
 	ScriptRuns    []reportScript      `json:"script_runs"`
 	FileTransfers []reportTransfer    `json:"file_transfers"`
+	Recordings    []reportRecording   `json:"recordings"`
 	QueueRequests []reportRequest     `json:"queue_requests"`
 	Notes         string              `json:"notes"`
 }
@@ -121,6 +122,78 @@ type reportTransfer struct {
 	Error       string    `json:"error"`
 }
 
+// reportRecording is one recording of the customer's shared screen, which
+// the host CSR's console saved on the CSR's computer. The console says when
+// it started and when it stopped, with what the file holds. A console that
+// could not say that it stopped (it crashed, or the session ended first)
+// leaves a recording the server can only bound: it had stopped by the time
+// its CSR started another one, left the session, or the session ended.
+type reportRecording struct {
+	CSR        string    `json:"csr"`
+	StartedAt  time.Time `json:"started_at"`
+	StoppedAt  any       `json:"stopped_at"` // null while recording
+	Status     string    `json:"status"`
+	Reason     string    `json:"reason"`
+	DurationMS int64     `json:"duration_ms"`
+	Frames     int64     `json:"frames"`
+	Bytes      int64     `json:"bytes"`
+}
+
+// A recording's status in the report.
+const (
+	recordingStopped     = "stopped"     // the console said so, with what it holds
+	recordingRunning     = "recording"   // as far as the server knows
+	recordingUnconfirmed = "unconfirmed" // the console never said; StoppedAt is the latest it can have
+)
+
+// recordings pairs each CSR's starts and stops of recordings, in the
+// order of the session log.
+type recordings struct {
+	list []reportRecording
+	open map[string]int // the running recording's index in list, by its CSR's participant id
+	from time.Time      // the session's start
+}
+
+// add is one recording event by actor.
+func (rs *recordings) add(at time.Time, actor, name string, r protocol.Recording) {
+	i, running := rs.open[actor]
+	switch {
+	case r.State == protocol.RecordingStarted:
+		// The console records one at a time: a second start means the
+		// first one ended without a word (its console restarted).
+		rs.unconfirmed(actor, at, name+" started another recording")
+		rs.open[actor] = len(rs.list)
+		rs.list = append(rs.list, reportRecording{CSR: name, StartedAt: at, StoppedAt: nil, Status: recordingRunning})
+	case running:
+		delete(rs.open, actor)
+		rr := &rs.list[i]
+		rr.StoppedAt, rr.Status, rr.Reason = at, recordingStopped, r.Reason
+		rr.DurationMS, rr.Frames, rr.Bytes = r.DurationMS, r.Frames, r.Bytes
+	default:
+		// A stop whose start is not in the log: the console's own length
+		// says when it started, within the session.
+		start := rs.from
+		if ms := r.DurationMS; ms < at.Sub(rs.from).Milliseconds() {
+			start = at.Add(-time.Duration(ms) * time.Millisecond)
+		}
+		rs.list = append(rs.list, reportRecording{CSR: name, StartedAt: start, StoppedAt: at,
+			Status: recordingStopped, Reason: r.Reason, DurationMS: r.DurationMS, Frames: r.Frames, Bytes: r.Bytes})
+	}
+}
+
+// unconfirmed ends actor's running recording, if any, at the latest time
+// it can have stopped; why completes "it had stopped by the time …".
+func (rs *recordings) unconfirmed(actor string, at time.Time, why string) {
+	i, running := rs.open[actor]
+	if !running {
+		return
+	}
+	delete(rs.open, actor)
+	rr := &rs.list[i]
+	rr.StoppedAt, rr.Status = at, recordingUnconfirmed
+	rr.Reason = "The console did not say that the recording stopped; it had stopped by the time " + why + "."
+}
+
 // loadReport reads a session's report for a CSR who took part in it, or an
 // admin or manager.
 func (s *Server) loadReport(ctx context.Context, u *store.User, id string) (*report, error) {
@@ -150,6 +223,7 @@ func (s *Server) loadReport(ctx context.Context, u *store.User, id string) (*rep
 		CreatedAt: timeOrNil(sess.CreatedAt), EndedAt: timeOrNil(sess.EndedAt), EndReason: sess.EndReason,
 	}, Notes: sess.Notes, Participants: []reportParticipant{}, Events: []reportEvent{}, Chat: []reportChat{},
 		ScriptRuns: []reportScript{}, FileTransfers: []reportTransfer{}, QueueRequests: []reportRequest{}}
+	recs := recordings{list: []reportRecording{}, open: map[string]int{}, from: sess.CreatedAt.UTC()}
 	if owner, err := s.Store.UserByID(ctx, sess.OwnerUserID); err == nil {
 		rep.Session.CSR, rep.Session.CSREmail = owner.Name, owner.Email
 	}
@@ -207,8 +281,21 @@ func (s *Server) loadReport(ctx context.Context, u *store.User, id string) (*rep
 					Status: f.Status, Error: f.Error,
 				})
 			}
+		case protocol.TypeRecording:
+			var r protocol.Recording
+			if json.Unmarshal(e.Data, &r) == nil {
+				recs.add(e.At.UTC(), e.Actor, names[e.Actor], r)
+			}
+		case "left":
+			recs.unconfirmed(e.Actor, e.At.UTC(), names[e.Actor]+" left the session")
 		}
 	}
+	if !sess.EndedAt.IsZero() {
+		for actor := range recs.open {
+			recs.unconfirmed(actor, sess.EndedAt.UTC(), "the session ended")
+		}
+	}
+	rep.Recordings = recs.list
 	return rep, nil
 }
 
@@ -307,11 +394,11 @@ func (rep *report) writeText(w io.Writer) {
 		if e.Target != "" {
 			line += " → " + names[e.Target]
 		}
-		// Chat, scripts and transfers have sections of their own below.
+		// Chat, and the events inSection, have sections of their own below.
 		switch d := string(e.Data); {
 		case d == "{}" || d == "":
 		case e.Type == string(protocol.TypeChat):
-		case e.Type == string(protocol.TypeScriptResult) || e.Type == string(protocol.TypeFileTransfer):
+		case inSection(e.Type):
 			line += "  (below)"
 		default:
 			line += "  " + d
@@ -363,10 +450,60 @@ func (rep *report) writeText(w io.Writer) {
 			fmt.Fprintf(w, "        %s\n", printable(f.Error))
 		}
 	}
+	fmt.Fprintf(w, "\nRecordings\n")
+	for _, r := range rep.Recordings {
+		fmt.Fprintf(w, "  %s  by %s, %s\n", r.StartedAt.Format("15:04:05"), r.CSR, r.Outcome())
+		if r.Reason != "" {
+			fmt.Fprintf(w, "        %s\n", printable(r.Reason))
+		}
+	}
 	fmt.Fprintf(w, "\nNotes\n")
 	for _, l := range strings.Split(rep.Notes, "\n") {
 		fmt.Fprintf(w, "  %s\n", l)
 	}
+}
+
+// inSection says whether an event's details are in a section of the
+// report of their own rather than in the list of events.
+func inSection(typ string) bool {
+	switch protocol.Type(typ) {
+	case protocol.TypeScriptResult, protocol.TypeFileTransfer, protocol.TypeRecording:
+		return true
+	}
+	return false
+}
+
+// Until says when a recording stopped, as far as anyone knows.
+func (r reportRecording) Until() string {
+	switch r.Status {
+	case recordingStopped:
+		return fmtClock(r.StoppedAt)
+	case recordingUnconfirmed:
+		return "by " + fmtClock(r.StoppedAt)
+	}
+	return "still recording"
+}
+
+// Known says whether the recording's length, frames and size are known:
+// the console says them when it stops.
+func (r reportRecording) Known() bool { return r.Status == recordingStopped }
+
+// Outcome says how a recording went, in words.
+func (r reportRecording) Outcome() string {
+	switch r.Status {
+	case recordingStopped:
+		return fmt.Sprintf("stopped at %s: %s, %s, %s", r.Until(), fmtDuration(r.DurationMS), fmtFrames(r.Frames), fmtBytes(r.Bytes))
+	case recordingUnconfirmed:
+		return "stopped " + r.Until() + " (its length and size are not known)"
+	}
+	return r.Until()
+}
+
+func fmtFrames(n int64) string {
+	if n == 1 {
+		return "1 frame"
+	}
+	return fmt.Sprintf("%d frames", n)
 }
 
 // Where says where a request waited: in a queue, or for one CSR.

@@ -25,7 +25,8 @@ import (
 // its store so that every time, and so every number of the reports, is
 // known. d0 is ten days ago and d1 the day after, both at midnight UTC:
 //
-//	S1  d0 09:00 Carol starts a session; Paula joins 09:05; ends 09:35.
+//	S1  d0 09:00 Carol starts a session; Paula joins 09:05; Carol records
+//	             09:10–09:22, and from 09:30 on without a stop; ends 09:35.
 //	R1  d0 10:00 Quinn asks in Billing (from shop.example.com/help);
 //	             Carol accepts at 10:02 (session S2), transfers it to Dave
 //	             at 10:12 (R2), who takes it at 10:15; it ends at 10:45.
@@ -105,6 +106,10 @@ func newReportSite(t *testing.T) *reportSite {
 	}
 
 	direct("S1", "100000001", at(d0, "09:00"), "Paula", at(d0, "09:05"), at(d0, "09:35"))
+	event("S1", 3, at(d0, "09:10"), "recording", "S1-host", `{"state":"started"}`)
+	event("S1", 4, at(d0, "09:22"), "recording", "S1-host",
+		`{"state":"stopped","reason":"Paula stopped sharing.","duration_ms":724000,"frames":2911,"bytes":50331648}`)
+	event("S1", 5, at(d0, "09:30"), "recording", "S1-host", `{"state":"started"}`)
 	request("R1", billing.ID, "Quinn", "https://shop.example.com/help", at(d0, "10:00"))
 	accept("R1", "S2", "100000002", carol, "Carol", at(d0, "10:02"))
 	must(t, st.Tx(ctx, func(w store.Writer) error {
@@ -623,12 +628,22 @@ func TestReportPages(t *testing.T) {
 		{"Session Details", mona, "/reports/sessions/S2", http.StatusOK,
 			[]string{"Session Details — 100 000 002", "Quinn", "queue_accepted", "<td>Dave</td>", "in the queue Billing",
 				"accepted by Carol at 10:02:00, transferred on at 10:12:00", "transferred by Carol to Dave", "https://shop.example.com/help"}, nil},
-		{"Session Details with chat", carol, "/reports/sessions/S1", http.StatusOK,
-			[]string{"Hello, my printer is stuck.", "Paula"}, nil},
+		{"Session Details with chat and recordings", carol, "/reports/sessions/S1", http.StatusOK,
+			[]string{"Hello, my printer is stuck.", "Paula",
+				`<td class="t">09:10:00</td><td>Carol</td><td>09:22:00<br>Paula stopped sharing.</td>` + "\n" +
+					`<td class="n">12m4s</td><td class="n">2911</td><td class="n">48.0 MB</td>`,
+				`<td class="t">09:30:00</td><td>Carol</td><td>by 09:35:00<br>The console did not say that the recording stopped; ` +
+					`it had stopped by the time the session ended.</td>` + "\n" + `<td class="n">—</td><td class="n">—</td><td class="n">—</td>`,
+				`<td>recording</td><td>Carol</td><td></td><td>(above)</td>`},
+			[]string{"The session was not recorded."}},
+		{"Session Details of a session not recorded", carol, "/reports/sessions/S4", http.StatusOK,
+			[]string{"The session was not recorded."}, []string{"Recorded by"}},
 		{"another's Session Details", carol, "/reports/sessions/S3", http.StatusForbidden,
 			[]string{"You can only see reports of sessions you took part in."}, []string{"Sam"}},
 		{"no such session", mona, "/reports/sessions/S9", http.StatusNotFound, []string{"There is no such session."}, nil},
-		{"the text version", mona, "/reports/sessions/S1/text", http.StatusOK, []string{"Session Details — session 100 000 001", "Chat\n"}, nil},
+		{"the text version", mona, "/reports/sessions/S1/text", http.StatusOK, []string{"Session Details — session 100 000 001", "Chat\n",
+			"\nRecordings\n  09:10:00  by Carol, stopped at 09:22:00: 12m4s, 2911 frames, 48.0 MB\n        Paula stopped sharing.\n" +
+				"  09:30:00  by Carol, stopped by 09:35:00 (its length and size are not known)\n        The console did not say"}, nil},
 	} {
 		resp, page := tc.b.do("GET", tc.path, nil)
 		if resp.StatusCode != tc.status {

@@ -239,10 +239,11 @@ type Report struct {
 		At             time.Time
 		From, To, Text string
 	} `json:"chat"`
-	ScriptRuns    []ReportScript   `json:"script_runs"`
-	FileTransfers []ReportTransfer `json:"file_transfers"`
-	QueueRequests []ReportRequest  `json:"queue_requests"`
-	Notes         string           `json:"notes"`
+	ScriptRuns    []ReportScript    `json:"script_runs"`
+	FileTransfers []ReportTransfer  `json:"file_transfers"`
+	Recordings    []ReportRecording `json:"recordings"`
+	QueueRequests []ReportRequest   `json:"queue_requests"`
+	Notes         string            `json:"notes"`
 }
 
 // ReportRequest is a request for help a session came from, or a transfer
@@ -283,6 +284,36 @@ type ReportScript struct {
 	Truncated   bool      `json:"truncated"`
 	Error       string    `json:"error"`
 }
+
+// ReportRecording is one recording of the customer's shared screen, saved
+// on the recording CSR's computer (protocol.Recording's start and stop).
+// CSR is a name.
+type ReportRecording struct {
+	CSR       string     `json:"csr"`
+	StartedAt time.Time  `json:"started_at"`
+	StoppedAt *time.Time `json:"stopped_at"` // nil while recording
+	Status    string     `json:"status"`     // RecordingStopped, …
+	// Reason says why it stopped when the CSR did not stop it, or, for an
+	// unconfirmed one, why StoppedAt is the latest it can have stopped.
+	Reason string `json:"reason"`
+	// What the file holds, when Status is RecordingStopped.
+	DurationMS int64 `json:"duration_ms"`
+	Frames     int64 `json:"frames"`
+	Bytes      int64 `json:"bytes"`
+}
+
+// A report's recording statuses.
+const (
+	// RecordingStopped: the console said that it stopped, and what the
+	// recording holds.
+	RecordingStopped = "stopped"
+	// RecordingRunning: it has not stopped, as far as the server knows.
+	RecordingRunning = "recording"
+	// RecordingUnconfirmed: the console never said that it stopped (it
+	// crashed, or the session ended first); StoppedAt is the latest it can
+	// have stopped, and what it holds is not known.
+	RecordingUnconfirmed = "unconfirmed"
+)
 
 // ReportTransfer is one file transfer that ended (protocol.FileTransfer).
 // RequestedBy is empty for the customer's own download of published files.
