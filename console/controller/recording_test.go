@@ -16,6 +16,7 @@ import (
 	"lifeline/agent/session"
 	"lifeline/agent/stream/streamtest"
 	"lifeline/console/internal/testcustomer"
+	"lifeline/shared/client"
 	"lifeline/shared/recording"
 	"lifeline/shared/rendezvoustest"
 )
@@ -225,5 +226,37 @@ func TestRecordingRefused(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(dir, "*")); len(left) != 0 {
 		t.Errorf("files left behind by refusals: %v", left)
+	}
+}
+
+// Ending the session while recording closes the recording first: the
+// file is complete, and the session's report has its stop and its size.
+func TestEndStopsTheRecording(t *testing.T) {
+	ctx := ctxT(t, 60*time.Second)
+	scr := streamtest.New(200, 120)
+	s, cust, _, _ := viewing(t, ctx, scr)
+	path := filepath.Join(t.TempDir(), "ended"+recording.Extension)
+	cust.Answer(consent.AllowOnce)
+	if err := s.StartRecording(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	paint(t, ctx, s, scr, 300*time.Millisecond)
+	if err := s.End(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, on := s.Recording(); on {
+		t.Fatal("still recording after the end")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if sum, err := recording.Scan(f); err != nil || !sum.Complete {
+		t.Fatalf("the file after the end: %+v, %v", sum, err)
+	}
+	rep, err := s.c.api.Report(ctx, s.ID())
+	if err != nil || len(rep.Recordings) != 1 || rep.Recordings[0].Status != client.RecordingStopped || rep.Recordings[0].Bytes == 0 {
+		t.Fatalf("the report's recordings: %+v, %v", rep.Recordings, err)
 	}
 }

@@ -530,6 +530,11 @@ func (s *Session) End(ctx context.Context, notes string) error {
 	if s.isEnded() {
 		return ErrEnded
 	}
+	// A recording under way is closed first, so that the session's report
+	// has its stop, its length and its size.
+	if _, on := s.Recording(); on {
+		_, _ = s.StopRecording()
+	}
 	_, err := s.c.request(ctx, s.id, &protocol.End{Notes: notes})
 	if errors.Is(err, ErrDisconnected) {
 		if err := s.c.api.EndSession(ctx, s.id, notes); err != nil {
@@ -553,6 +558,9 @@ func (s *Session) End(ctx context.Context, notes string) error {
 func (s *Session) Leave(ctx context.Context) error {
 	if s.isEnded() {
 		return ErrEnded
+	}
+	if _, on := s.Recording(); on {
+		_, _ = s.StopRecording() // as End does
 	}
 	if _, err := s.c.request(ctx, s.id, &protocol.Leave{}); err != nil {
 		return err

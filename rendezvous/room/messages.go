@@ -215,8 +215,12 @@ func (s *state) fileTransfer(m *member, msg *protocol.FileTransfer) error {
 // the report lists it. The recording itself is a file on the CSR's
 // computer: the server only keeps the record.
 func (s *state) recording(m *member, msg *protocol.Recording) error {
-	if err := s.requireHost(m, "record the session"); err != nil {
-		return err
+	// Only the host starts a recording; a CSR who has handed control on
+	// since may still say that theirs stopped, so that the report has it.
+	if msg.State != protocol.RecordingStopped || !m.isCSR() {
+		if err := s.requireHost(m, "record the session"); err != nil {
+			return err
+		}
 	}
 	rec := *msg
 	rec.FromName = m.p.Name

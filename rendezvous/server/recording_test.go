@@ -194,3 +194,17 @@ func TestRecordingsInTheReport(t *testing.T) {
 		})
 	}
 }
+
+// A stop may come from any CSR, not only the host: one who handed control
+// on while recording still says that theirs stopped, so that the report
+// has it. A customer may not say either.
+func TestRecordingStopFromAnyCSR(t *testing.T) {
+	ts := rendezvoustest.New(t, rendezvoustest.Options{})
+	c := newCast(t, ts)
+	if code := c.assistant.do(&protocol.Recording{State: protocol.RecordingStopped, DurationMS: 1000}); code != "" {
+		t.Errorf("an assistant's stop: %q", code)
+	}
+	if code := c.primary.do(&protocol.Recording{State: protocol.RecordingStopped}); code != "not_in_control" {
+		t.Errorf("a customer's stop: %q", code)
+	}
+}

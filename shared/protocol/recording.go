@@ -4,8 +4,9 @@ func init() { register(func() Message { return new(Recording) }) }
 
 // TypeRecording is the host CSR's console saying that it started or
 // stopped recording the shared screen to a file on the CSR's computer
-// (after the customer's grant of ActionRecord). Only the host may send it.
-// The server stores it in the session log (the Session Details report
+// (after the customer's grant of ActionRecord). Only the host may start
+// one; any CSR may say that theirs stopped, since a CSR who handed control
+// on while recording still closes the file. The server stores it in the session log (the Session Details report
 // lists it) and delivers it to everyone, from set and FromName filled in:
 // the customer's agent shows that the session is being recorded.
 const TypeRecording Type = "recording"
