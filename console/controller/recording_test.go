@@ -155,17 +155,25 @@ func TestRecordTheSharedScreen(t *testing.T) {
 	})
 }
 
+// recordingOf is a session viewing scr whose customer allowed a recording,
+// under way to a file named name in a temporary folder.
+func recordingOf(t *testing.T, ctx context.Context, scr *streamtest.Screen, name string) (*Session, *testcustomer.Customer, *recorder, string) {
+	t.Helper()
+	s, cust, _, ev := viewing(t, ctx, scr)
+	path := filepath.Join(t.TempDir(), name+recording.Extension)
+	cust.Answer(consent.AllowOnce)
+	if err := s.StartRecording(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	return s, cust, ev, path
+}
+
 // The customer's Stop ends the recording by itself; the file is complete
 // and says nothing was lost.
 func TestCustomerStopEndsTheRecording(t *testing.T) {
 	ctx := ctxT(t, 60*time.Second)
 	scr := streamtest.New(200, 120)
-	s, cust, _, ev := viewing(t, ctx, scr)
-	path := filepath.Join(t.TempDir(), "stopped"+recording.Extension)
-	cust.Answer(consent.AllowOnce)
-	if err := s.StartRecording(ctx, path); err != nil {
-		t.Fatal(err)
-	}
+	s, cust, ev, path := recordingOf(t, ctx, scr, "stopped")
 	paint(t, ctx, s, scr, 500*time.Millisecond)
 	last, _, _ := s.Snapshot()
 	cust.Agent.Stop()
@@ -234,12 +242,7 @@ func TestRecordingRefused(t *testing.T) {
 func TestEndStopsTheRecording(t *testing.T) {
 	ctx := ctxT(t, 60*time.Second)
 	scr := streamtest.New(200, 120)
-	s, cust, _, _ := viewing(t, ctx, scr)
-	path := filepath.Join(t.TempDir(), "ended"+recording.Extension)
-	cust.Answer(consent.AllowOnce)
-	if err := s.StartRecording(ctx, path); err != nil {
-		t.Fatal(err)
-	}
+	s, _, _, path := recordingOf(t, ctx, scr, "ended")
 	paint(t, ctx, s, scr, 300*time.Millisecond)
 	if err := s.End(ctx, ""); err != nil {
 		t.Fatal(err)

@@ -696,10 +696,17 @@ func TestSessionTypeAndTrackingCode(t *testing.T) {
 	h := newHarnessOn(t, ts, Config{Server: ts.URL, Email: "carol@example.com", TLS: ts.TLS}, t.TempDir())
 	h.loggedIn()
 	test.Tap(h.u.main.startBtn)
-	top := h.u.win.Canvas().Overlays().Top()
+	h.typeAndCode("Start", "Billing", "CASE-42")
+}
+
+// typeAndCode answers the top dialog's session type and tracking code,
+// whose button (Start, Accept) is off until both are given, and checks
+// the session that starts.
+func (h *harness) typeAndCode(button, kindName, codeText string) {
+	h.t.Helper()
 	var kind *widget.Select
 	var code *widget.Entry
-	for _, o := range test.LaidOutObjects(top) {
+	for _, o := range test.LaidOutObjects(h.u.win.Canvas().Overlays().Top()) {
 		switch w := o.(type) {
 		case *widget.Select:
 			kind = w
@@ -708,18 +715,18 @@ func TestSessionTypeAndTrackingCode(t *testing.T) {
 		}
 	}
 	if kind == nil || code == nil {
-		t.Fatal("the start dialog does not ask for the type and tracking code")
+		h.t.Fatalf("the %s dialog does not ask for the type and tracking code", button)
 	}
-	if start := h.dialogButton("Start"); !start.Disabled() {
-		t.Fatal("Start enabled without a tracking code")
+	if !h.dialogButton(button).Disabled() {
+		h.t.Fatalf("%s enabled without a tracking code", button)
 	}
-	kind.SetSelected("Billing")
-	test.Type(code, "CASE-42")
-	test.Tap(h.dialogButton("Start"))
+	kind.SetSelected(kindName)
+	test.Type(code, codeText)
+	test.Tap(h.dialogButton(button))
 	h.eventually("a session", func() bool { return len(h.u.sessions) == 1 })
 	su := h.u.sessions[h.u.order[0]]
-	if su.view.detail.Text != "You are the host · Type: Billing · Tracking code: CASE-42" {
-		t.Fatalf("detail %q", su.view.detail.Text)
+	if want := "You are the host · Type: " + kindName + " · Tracking code: " + codeText; su.view.detail.Text != want {
+		h.t.Fatalf("detail %q, want %q", su.view.detail.Text, want)
 	}
 }
 

@@ -511,25 +511,5 @@ func TestAcceptNextAsksSessionType(t *testing.T) {
 	if top == nil || !overlayHas(top, "Accept Next — Printer help") {
 		t.Fatal("no Accept Next dialog")
 	}
-	var kind *widget.Select
-	var code *widget.Entry
-	for _, o := range test.LaidOutObjects(top) {
-		switch w := o.(type) {
-		case *widget.Select:
-			kind = w
-		case *widget.Entry:
-			code = w
-		}
-	}
-	if kind == nil || code == nil || !h.dialogButton("Accept").Disabled() {
-		t.Fatal("Accept Next does not ask for the type and tracking code")
-	}
-	kind.SetSelected("Billing")
-	test.Type(code, "CASE-42")
-	test.Tap(h.dialogButton("Accept"))
-	h.eventually("Ann's session", func() bool { return len(h.u.sessions) == 1 })
-	su := h.u.sessions[h.u.order[0]]
-	if su.view.detail.Text != "You are the host · Type: Billing · Tracking code: CASE-42" {
-		t.Fatalf("detail %q", su.view.detail.Text)
-	}
+	h.typeAndCode("Accept", "Billing", "CASE-42")
 }
