@@ -55,6 +55,7 @@ bench:
 	LIFELINE_BENCH_OUT=$(CURDIR)/BENCHMARKS.md LIFELINE_REQUIRE_X=1 $(GO) test -count=1 -timeout 15m -run TestScreenBenchmarks ./agent/e2e
 	LIFELINE_BENCH_OUT=$(CURDIR)/BENCHMARKS.md LIFELINE_REQUIRE_X=1 $(GO) test -count=1 -timeout 15m -run TestViewerRedraw ./console/gui/internal/viewerbench
 	LIFELINE_BENCH_OUT=$(CURDIR)/BENCHMARKS.md $(GO) test -count=1 -v -timeout 10m -run TestFileThroughput ./shared/filetransfer/internal/transferbench
+	LIFELINE_BENCH_OUT=$(CURDIR)/BENCHMARKS.md LIFELINE_CORPUS=$(CURDIR)/../shared/corpus $(GO) test -count=1 -v -timeout 10m -run TestRecordingCost ./shared/recording/internal/recbench
 
 lint:
 	@packaging/scripts/deps.sh lint
