@@ -56,7 +56,8 @@ func report(d reportData) string {
 
 	fmt.Fprintf(&b, "**Bytes per minute.** A minute of stream at the scenario's rate repeats the clip's messages in turn; its recording is written by `recording.Writer` as the recorder writes it: "+
 		"header, size record, the opening keyframe, every message with its record's framing (kind, time, length, CRC-32), the messages at 15, 30 and 45 s replaced by the recorder's keyframes of the clip's first, middle and last pictures, and the end record. "+
-		"The peer is the stream itself: the same minute's codec messages without a recording (the transport's framing left out on that side). MB are 10⁶ bytes.\n\n")
+		"The peer is the stream itself: the same minute's codec messages without a recording (the transport's framing left out on that side). MB are 10⁶ bytes. "+
+		"The stream's rate is that of the clip's %d frames, repeated: it differs from the codec section's, which plays whole scenarios (Screen Sampling's first deltas carry JPEG tiles and the refreshes that follow them).\n\n", clipFrames)
 	fmt.Fprintf(&b, "| scenario | mode | rate | stream MB/min (peer) | recording MB/min | recording / stream | recorder's keyframes, MB/min | keyframe bytes: agent's / recorder's (mean) |\n")
 	fmt.Fprintf(&b, "|---|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, c := range d.clips {
