@@ -67,12 +67,16 @@ type screenRecorder struct {
 	closed  bool
 	size    image.Point
 	lastKey time.Time
+	deltas  int64 // bytes of the messages queued since lastKey
 	needKey bool
 	dropped int64
 	reason  string
 
 	// Written by the writing goroutine, read by Recording.
 	frames, keys, bytes atomic.Int64
+	// keyBytes is the size of the last keyframe written (0 until the
+	// first is encoded), for DueKeyframe.
+	keyBytes atomic.Int64
 
 	// Set before done is closed.
 	err  error
@@ -82,12 +86,15 @@ type screenRecorder struct {
 // recItem is one thing to write: a size change, then a frame as received
 // or a picture to encode as a keyframe.
 type recItem struct {
-	at    time.Duration
-	size  image.Point // a size record first, when not zero
-	msg   []byte
-	key   *image.RGBA
-	depth codec.ColorDepth
-	seq   uint32
+	at   time.Duration
+	size image.Point // a size record first, when not zero
+	msg  []byte
+	// agentKey: msg is a keyframe the agent sent (its size counts for
+	// DueKeyframe like the recorder's own).
+	agentKey bool
+	key      *image.RGBA
+	depth    codec.ColorDepth
+	seq      uint32
 }
 
 // ErrNotRecording is StopRecording's answer when nothing is recorded.
@@ -256,14 +263,15 @@ func (r *screenRecorder) offer(now time.Time, msg []byte, img *image.RGBA, p rec
 	}
 	switch {
 	case p.Keyframe:
-		it.msg = msg
-		r.lastKey, r.needKey = now, false
-	case r.needKey || now.Sub(r.lastKey) >= recording.KeyframeEvery:
+		it.msg, it.agentKey = msg, true
+		r.lastKey, r.deltas, r.needKey = now, 0, false
+	case r.needKey || recording.DueKeyframe(now.Sub(r.lastKey), r.deltas, r.keyBytes.Load()):
 		// The picture after this frame, in the frame's place.
 		it.key, it.depth, it.seq = rgba.Clone(img), p.Depth, p.Seq
-		r.lastKey, r.needKey = now, false
+		r.lastKey, r.deltas, r.needKey = now, 0, false
 	default:
 		it.msg = msg
+		r.deltas += int64(len(msg))
 	}
 	r.queue <- it
 }
@@ -326,9 +334,13 @@ func (r *screenRecorder) write(it recItem) error {
 	if it.key != nil {
 		var msg []byte
 		if msg, err = recording.Keyframe(it.key, it.depth, it.seq); err == nil {
+			r.keyBytes.Store(int64(len(msg)))
 			err = r.w.Keyframe(it.at, msg)
 		}
 	} else {
+		if it.agentKey {
+			r.keyBytes.Store(int64(len(it.msg)))
+		}
 		err = r.w.Frame(it.at, it.msg)
 	}
 	r.frames.Store(r.w.Frames())

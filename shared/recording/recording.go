@@ -5,8 +5,8 @@
 // size) and then records in time order. A frame record holds a screen codec
 // message (package codec) exactly as it came from the customer's agent; a
 // keyframe record holds a codec keyframe the recorder made itself from the
-// picture on the console: one opens the file, and more follow every
-// KeyframeEvery of activity and after frames were dropped, so that a
+// picture on the console: one opens the file, and more follow as
+// DueKeyframe says and after frames were dropped, so that a
 // player can start decoding there (seeking) and never meets a delta it
 // cannot apply. A size record says the screen size changed; an end record
 // says the recording was closed properly.
@@ -49,9 +49,10 @@ const (
 	// without bound.
 	MaxRecord = 256 << 20
 
-	// KeyframeEvery is how often, while the screen changes, the recorder
-	// adds a keyframe of its own: a seek decodes at most this much.
-	KeyframeEvery = 15 * time.Second
+	// KeyframeEvery is the least time between two keyframes the recorder
+	// adds of its own, and KeyframeAtMost the most (see DueKeyframe).
+	KeyframeEvery  = 15 * time.Second
+	KeyframeAtMost = 5 * time.Minute
 
 	maxHeaderBody = 4096
 	maxSession    = 64
@@ -124,3 +125,15 @@ var (
 	// cut short (a crash, a full disk). Everything before it is valid.
 	ErrTruncated = errors.New("the recording was cut short")
 )
+
+// DueKeyframe says whether a recorder should write a keyframe of its own
+// in place of the next message: since is the time since the last
+// keyframe, deltas the bytes of the messages written after it, and key
+// that keyframe's size. One is due when KeyframeEvery has passed and the
+// deltas weigh half the keyframe or more — then a seek decodes at most a
+// keyframe and a half, and a screen where little changes (a clock
+// ticking) is not filled with keyframes far bigger than its stream — or
+// when KeyframeAtMost has passed, whatever they weigh.
+func DueKeyframe(since time.Duration, deltas, key int64) bool {
+	return since >= KeyframeAtMost || (since >= KeyframeEvery && 2*deltas >= key)
+}

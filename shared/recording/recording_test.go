@@ -398,3 +398,23 @@ func TestPlayerOfCrashedRecording(t *testing.T) {
 		t.Fatalf("at the end the player shows something else than the last whole frame (position %v)", p.Position())
 	}
 }
+
+// TestDueKeyframe is when a recorder adds a keyframe of its own.
+func TestDueKeyframe(t *testing.T) {
+	for _, tc := range []struct {
+		since       time.Duration
+		deltas, key int64
+		want        bool
+	}{
+		{14 * time.Second, 1 << 20, 1000, false}, // too soon, however much changed
+		{15 * time.Second, 500, 1000, true},      // half a keyframe changed
+		{15 * time.Second, 499, 1000, false},     // a clock ticking: wait
+		{4 * time.Minute, 499, 1000, false},
+		{5 * time.Minute, 0, 1000, true}, // at the most this long apart
+		{15 * time.Second, 0, 0, true},   // the first keyframe's size not known yet
+	} {
+		if got := DueKeyframe(tc.since, tc.deltas, tc.key); got != tc.want {
+			t.Errorf("DueKeyframe(%v, %d, %d) = %v, want %v", tc.since, tc.deltas, tc.key, got, tc.want)
+		}
+	}
+}

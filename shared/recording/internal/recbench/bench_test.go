@@ -61,7 +61,7 @@ type clip struct {
 	at   []time.Duration
 	// keyAt are the indices of the messages after which the recorder's
 	// keyframes are made: the first (the recording starts there), the
-	// middle one (in its place, as every KeyframeEvery) and the last.
+	// middle one (in its place, as DueKeyframe places them) and the last.
 	keyAt []int
 	pics  []*image.RGBA // the console's picture after msgs[keyAt[i]]
 	keys  [][]byte      // the recorder's keyframes of pics
@@ -72,6 +72,7 @@ type clip struct {
 	agentKey int // bytes of the agent's keyframe
 	// Bytes of one minute at the scenario's rate.
 	streamMin, recMin, recKeysMin int64
+	keysMin                       int64 // the recorder's keyframes in that minute, the opening one included
 
 	// Timings, one per run (CPU time of this thread).
 	decodeKey, decodeFrame []time.Duration // console: the agent's keyframe, a delta (mean)
@@ -172,7 +173,7 @@ func newClip(sc scenario, mode string, opts codec.Options, frames []*image.RGBA,
 	if err != nil {
 		return nil, fmt.Errorf("a minute's recording: %w", err)
 	}
-	c.streamMin, c.recMin = stream, w.Bytes()
+	c.streamMin, c.recMin, c.keysMin = stream, w.Bytes(), w.Keyframes()
 	for i := range w.Keyframes() {
 		c.recKeysMin += int64(len(c.keys[i%int64(len(c.keys))]))
 	}
@@ -197,7 +198,7 @@ func recorderKeyframe(pic *image.RGBA, msg []byte) ([]byte, error) {
 // writeFile records the clip as the recorder does when it starts after
 // the agent's keyframe was shown: a size record and its keyframe, then
 // the agent's deltas, the middle one replaced by the recorder's keyframe
-// (as it is every KeyframeEvery: the clip is too short to reach one).
+// (as DueKeyframe places them: the clip is too short to reach one).
 func (c *clip) writeFile(hdr recording.Header) error {
 	w, err := recording.Create(c.file, hdr)
 	if err != nil {

@@ -34,17 +34,21 @@ func writeMinute(out io.Writer, hdr recording.Header, fps int, msgs, keys [][]by
 		return 0, nil, err
 	}
 	var lastKey, at time.Duration
+	var deltas int64
+	keyBytes := int64(len(keys[0]))
 	nextKey := 1
 	for k := 1; k < 60*fps; k++ {
 		at = time.Duration(k) * time.Second / time.Duration(fps)
 		msg := msgs[(k-1)%len(msgs)]
 		stream += int64(len(msg))
-		if at-lastKey >= recording.KeyframeEvery {
-			err = w.Keyframe(at, keys[nextKey%len(keys)])
+		if recording.DueKeyframe(at-lastKey, deltas, keyBytes) {
+			key := keys[nextKey%len(keys)]
+			err = w.Keyframe(at, key)
 			nextKey++
-			lastKey = at
+			lastKey, deltas, keyBytes = at, 0, int64(len(key))
 		} else {
 			err = w.Frame(at, msg)
+			deltas += int64(len(msg))
 		}
 		if err != nil {
 			return 0, nil, err
@@ -61,6 +65,7 @@ func TestMinuteLayout(t *testing.T) {
 	keys := [][]byte{make([]byte, 5000), make([]byte, 7000)}
 	for _, tc := range []struct {
 		fps         int
+		small       bool            // 20-byte messages instead of msgs
 		frames      int64           // records of frames and keyframes
 		stream      int64           // bytes of the stream's messages in the minute
 		marks       []time.Duration // where the keyframes are
@@ -72,14 +77,26 @@ func TestMinuteLayout(t *testing.T) {
 		{fps: 30, frames: 1800, stream: 900*100 + 899*300,
 			marks: []time.Duration{0, 15 * time.Second, 30 * time.Second, 45 * time.Second}, keyBytes: 5000 + 7000 + 5000 + 7000,
 			lastFrameAt: 59*time.Second + 966666666*time.Nanosecond},
-		// The idle scenario: a message a second, still a keyframe every 15 s.
+		// A message a second: a keyframe is due 15 s or more after the
+		// last once the deltas since weigh half of it — 2,500 bytes after
+		// the 5,000-byte keyframes (by 15 s), 3,500 after the 7,000-byte
+		// ones (18 messages, by 33 s).
 		{fps: 1, frames: 60, stream: 30*100 + 29*300,
-			marks: []time.Duration{0, 15 * time.Second, 30 * time.Second, 45 * time.Second}, keyBytes: 24000,
+			marks: []time.Duration{0, 15 * time.Second, 33 * time.Second, 48 * time.Second}, keyBytes: 24000,
+			lastFrameAt: 59 * time.Second},
+		// A clock ticking: 20-byte messages never weigh half a keyframe, so
+		// the next keyframe waits for KeyframeAtMost, beyond the minute.
+		{fps: 1, small: true, frames: 60, stream: 59 * 20,
+			marks: []time.Duration{0}, keyBytes: 5000,
 			lastFrameAt: 59 * time.Second},
 	} {
-		t.Run(fmt.Sprintf("%d fps", tc.fps), func(t *testing.T) {
+		name, in := fmt.Sprintf("%d fps", tc.fps), msgs
+		if tc.small {
+			name, in = name+", small", [][]byte{make([]byte, 20)}
+		}
+		t.Run(name, func(t *testing.T) {
 			var buf bytes.Buffer
-			stream, w, err := writeMinute(&buf, hdr, tc.fps, msgs, keys)
+			stream, w, err := writeMinute(&buf, hdr, tc.fps, in, keys)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -25,10 +25,10 @@ func med(d []time.Duration) float64 {
 	return benchdoc.Percentile(v, 50)
 }
 
-// framesPerKey is how many frames the stream carries between two of the
-// recorder's keyframes while the screen changes at the scenario's rate.
+// framesPerKey is how many frames the stream carries per keyframe of the
+// recorder's in the minute written at the scenario's rate.
 func (c *clip) framesPerKey() float64 {
-	return float64(c.sc.fps) * recording.KeyframeEvery.Seconds()
+	return float64(c.sc.fps) * 60 / float64(max(c.keysMin, 1))
 }
 
 // keyCost is the recorder's cost of one keyframe: copying the picture and
@@ -50,12 +50,12 @@ func report(d reportData) string {
 
 	fmt.Fprintf(&b, "The first %d frames of each corpus scenario (`../shared/corpus`, 1920×1080), encoded in order by the real codec as the agent encodes them (a fresh `codec.Encoder`, full colour; a frame that changed nothing sends no message), "+
 		"decoded by a `codec.Decoder` as the console decodes them, and recorded as the console's recorder records them: it starts after the agent's keyframe was shown, with a keyframe of its own (`recording.Keyframe`: lossless Standard of the console's picture), then writes every message as received, "+
-		"and every %v of activity a keyframe of its own in the place of a message. Frames are %d fps apart, idle's 1 s (as the corpus was taken). "+
+		"and a keyframe of its own in the place of a message where `recording.DueKeyframe` calls for one (%v or more after the last, once the deltas since weigh half of it). Frames are %d fps apart, idle's 1 s (as the corpus was taken). "+
 		"Every recording made is played back and its pictures compared with the console's, pixel for pixel.\n\n",
 		clipFrames, every, 30)
 
 	fmt.Fprintf(&b, "**Bytes per minute.** A minute of stream at the scenario's rate repeats the clip's messages in turn; its recording is written by `recording.Writer` as the recorder writes it: "+
-		"header, size record, the opening keyframe, every message with its record's framing (kind, time, length, CRC-32), the messages at 15, 30 and 45 s replaced by the recorder's keyframes of the clip's first, middle and last pictures, and the end record. "+
+		"header, size record, the opening keyframe, every message with its record's framing (kind, time, length, CRC-32), the messages where `recording.DueKeyframe` calls for one (15 s or more after the last once the deltas since weigh half of it, 5 min at most) replaced by the recorder's keyframes of the clip's pictures in turn, and the end record. "+
 		"The peer is the stream itself: the same minute's codec messages without a recording (the transport's framing left out on that side). MB are 10⁶ bytes. "+
 		"The stream's rate is that of the clip's %d frames, repeated: it differs from the codec section's, which plays whole scenarios (Screen Sampling's first deltas carry JPEG tiles and the refreshes that follow them).\n\n", clipFrames)
 	fmt.Fprintf(&b, "| scenario | mode | rate | stream MB/min (peer) | recording MB/min | recording / stream | recorder's keyframes, MB/min | keyframe bytes: agent's / recorder's (mean) |\n")
@@ -74,8 +74,8 @@ func report(d reportData) string {
 		"The peer is the console's decoding of the same frames, which it does whether or not it records: `Decoder.Decode` of each delta, timed on its own (mean per frame of a run). "+
 		"Writing is `Writer.Frame` of the deltas to a new file in the temporary folder, then `Flush`, timed together (mean per frame of a run). "+
 		"A keyframe is the display's copy of its picture (`rgba.Clone`, on the decode goroutine, under the display's lock) and its encoding on the recorder's goroutine (`recording.Keyframe`; the median over the clip's first, middle and last pictures); "+
-		"while the screen changes the recorder makes one every %v, that is every %d frames at 30 fps and every %d at idle's 1 fps, and its share per frame is that cost divided so. The last column is the work per second of screen at the scenario's rate, as a share of one core.\n\n",
-		runs, every, int(30*recording.KeyframeEvery.Seconds()), int(recording.KeyframeEvery.Seconds()))
+		"the recorder makes as many as the minute above has, and its share per frame is that cost divided over the minute's frames. The last column is the work per second of screen at the scenario's rate, as a share of one core.\n\n",
+		runs)
 	fmt.Fprintf(&b, "| scenario | mode | console decodes a delta, ns (peer) | recorder writes it, ns | write / decode | recorder's keyframe: copy + encode, ms | its share per frame, ns | recording / decoding, per frame | %% of a core: recording / decoding |\n")
 	fmt.Fprintf(&b, "|---|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, c := range d.clips {
@@ -133,8 +133,8 @@ func summary(clips []*clip) string {
 		"The recorder's CPU time per frame is %.2f–%.2f× the console's decoding of it, mostly its keyframes' share, which is what makes it exceed the decoding where the deltas are cheap to decode; "+
 		"in all it is %.2f–%.2f %% of a core, on the recorder's goroutine but for the copy of the picture. The player spends %.2f–%.2f× the console's time per frame, and a seek costs about one keyframe's decoding plus the deltas after it. "+
 		"In Screen Sampling the recorder's keyframes, lossless encodings of the console's picture, are %.1f–%.1f× the size of the agent's first keyframe, which has JPEG tiles. "+
-		"Idle, a clock changing once a second, is the exception in bytes: its deltas are tiny, so the recorder's keyframe every %s dominates, and its recording is %s the stream.\n",
-		bytes.lo, bytes.hi, cpu.lo, cpu.hi, core.lo, core.hi, play.lo, play.hi, sampledKeys.lo, sampledKeys.hi, every, strings.Join(idle, " and "))
+		"Idle, a clock changing once a second: its deltas are tiny, so the recorder waits up to %v for its next keyframe, and its recording is %s the stream.\n",
+		bytes.lo, bytes.hi, cpu.lo, cpu.hi, core.lo, core.hi, play.lo, play.hi, sampledKeys.lo, sampledKeys.hi, recording.KeyframeAtMost, strings.Join(idle, " and "))
 }
 
 func mb(n int64) float64 { return float64(n) / 1e6 }
