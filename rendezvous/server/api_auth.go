@@ -125,6 +125,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 		s.writeErr(w, err)
 		return
 	}
+	s.closeLogin(p.tokenHash)
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
 }
 

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -32,12 +33,15 @@ const (
 // while there is something to send, so an idle connection costs one
 // goroutine.
 type wsConn struct {
-	s      *Server
-	c      *websocket.Conn
-	user   *store.User        // CSR connection: may attach to several sessions
-	part   *store.Participant // participant connection: one session
-	ctx    context.Context
-	cancel context.CancelFunc
+	s    *Server
+	c    *websocket.Conn
+	user *store.User        // CSR connection: may attach to several sessions
+	part *store.Participant // participant connection: one session
+	// tokenHash is the login or participant token the connection was
+	// opened with: logging out closes the connections of that login.
+	tokenHash []byte
+	ctx       context.Context
+	cancel    context.CancelFunc
 
 	mu      sync.Mutex
 	queue   [][]byte // a nil entry is a ping
@@ -67,7 +71,7 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	}
 	c.SetReadLimit(readLimit)
 	ctx, cancel := context.WithCancel(context.Background())
-	conn := &wsConn{s: s, c: c, user: p.user, part: p.part, ctx: ctx, cancel: cancel, attached: map[string]attachment{}}
+	conn := &wsConn{s: s, c: c, user: p.user, part: p.part, tokenHash: p.tokenHash, ctx: ctx, cancel: cancel, attached: map[string]attachment{}}
 	s.conns.Store(conn, struct{}{})
 	s.Metrics.Connections.Inc()
 	s.wg.Add(1)
@@ -374,4 +378,15 @@ func (s *Server) keepAlive() {
 			})
 		}
 	}
+}
+
+// closeLogin closes the connections opened with a login token that has
+// just been deleted: what a logged-out token opened must not outlive it.
+func (s *Server) closeLogin(tokenHash []byte) {
+	s.conns.Range(func(k, _ any) bool {
+		if c := k.(*wsConn); c.user != nil && bytes.Equal(c.tokenHash, tokenHash) {
+			c.closeNow(websocket.StatusPolicyViolation, "logged out")
+		}
+		return true
+	})
 }
