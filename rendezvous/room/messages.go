@@ -116,7 +116,7 @@ func (s *state) consentRequest(m *member, msg *protocol.ConsentRequest) error {
 	if s.keepSettings(site, q) {
 		// The consoles learn of the change now rather than at the next
 		// change of the roster, and hide what was switched off.
-		s.broadcastState()
+		s.sendStates()
 	}
 	if feature, ok := site.Features.Allows(msg.Action); !ok {
 		return s.switchedOff(feature, msg.Action, q)

@@ -284,6 +284,12 @@ func (s *state) switchedOff(feature, action string, q store.Queue) error {
 // broadcastState sends each connected participant its own snapshot.
 func (s *state) broadcastState() {
 	s.refreshSite()
+	s.sendStates()
+}
+
+// sendStates sends each connected participant its own snapshot with the
+// settings as last kept, for a caller that has just read them.
+func (s *state) sendStates() {
 	for _, m := range s.members {
 		if m.present() && m.connected() {
 			st := s.snapshot(m.p.ID, true)
@@ -328,6 +334,6 @@ func (s *state) followSettings() {
 		return
 	}
 	if s.keepSettings(site, q) {
-		s.broadcastState()
+		s.sendStates()
 	}
 }
