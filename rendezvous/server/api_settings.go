@@ -145,7 +145,16 @@ func (s *Server) policyFor(ctx context.Context, u *store.User, site settings.Sit
 	if err != nil {
 		return policy{}, fmt.Errorf("load session types: %w", err)
 	}
-	p := policy{site: site, types: types, modeBy: "your account", maxBy: "your account", where: "this site"}
+	p := limitsFor(u, site, q, plain)
+	p.types = types
+	return p, nil
+}
+
+// limitsFor is policyFor without the session types: the limits and whose
+// they are, read from nothing but its arguments, for the queue board,
+// which asks it once per queue.
+func limitsFor(u *store.User, site settings.Site, q store.Queue, plain settings.Site) policy {
+	p := policy{site: site, modeBy: "your account", maxBy: "your account", where: "this site"}
 	p.mode, p.max = site.Effective(u.Limits)
 	if q.ID != "" {
 		// Where the queue's value equals the site's, it does not matter
@@ -161,7 +170,7 @@ func (s *Server) policyFor(ctx context.Context, u *store.User, site settings.Sit
 			p.where = queue
 		}
 	}
-	return p, nil
+	return p
 }
 
 // sessionType checks the type asked for a new session and returns it as it

@@ -375,11 +375,7 @@ func (d *desk) handleList(w http.ResponseWriter, r *http.Request) {
 			d.s.writeErr(w, fmt.Errorf("settings of queue %s: %w", q.Name, err))
 			return
 		}
-		pol, err := d.s.policyFor(ctx, u, applies, q, site)
-		if err != nil {
-			d.s.writeErr(w, err)
-			return
-		}
+		pol := limitsFor(u, applies, q, site)
 		qj := queueJSON{Name: q.Name, DisplayName: q.DisplayName, Members: q.Members,
 			TrackingCode: applies.TrackingCode, CanAccept: true, Waiting: d.entries(byQueue[q.ID])}
 		if err := pol.hostLimit(hosted); err != nil {
