@@ -11,6 +11,7 @@ import (
 
 	"lifeline/agent/consent"
 	"lifeline/agent/session"
+	"lifeline/agent/terminal"
 	"lifeline/shared/protocol"
 )
 
@@ -66,7 +67,7 @@ func (u *ui) showAsk(r session.Request, answer chan consent.Answer) {
 	}
 	u.denyPending() // requests come one at a time; never leave one behind
 	a := &asking{req: r, answer: answer}
-	text := wrapped(sentence(session.Describe(r)))
+	text := wrapped(terminal.Sentence(session.Describe(r)))
 	text.TextStyle = fyne.TextStyle{Bold: true}
 	a.all = widget.NewCheck("", nil)
 	allText := &tapLabel{onTap: func() { a.all.SetChecked(!a.all.Checked) }}

@@ -366,7 +366,7 @@ func (p *filesPanel) chooseFolder() {
 func (p *filesPanel) folderChosen(l fyne.ListableURI, err error) {
 	switch {
 	case err != nil:
-		p.setStatus(sentence("The folder could not be opened: "+err.Error()), true)
+		p.setStatus(terminal.Sentence("The folder could not be opened: "+err.Error()), true)
 	case l == nil: // cancelled
 	case l.Scheme() != "file":
 		p.setStatus("Choose a folder on this computer.", true)

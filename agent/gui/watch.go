@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"lifeline/agent/session"
+	"lifeline/agent/terminal"
 	"lifeline/shared/screenview"
 )
 
@@ -122,7 +123,7 @@ func (u *ui) showWatch(e session.Event) {
 		name := w.sharer
 		w.close()
 		if e.Text != "" {
-			u.addSystem("You no longer see " + name + "'s screen. " + sentence(e.Text))
+			u.addSystem("You no longer see " + name + "'s screen. " + terminal.Sentence(e.Text))
 		} else {
 			u.addSystem("You no longer see " + name + "'s screen.")
 		}

@@ -410,7 +410,7 @@ func (u *ui) joined(a Agent, err error) {
 	if err != nil {
 		u.phase = phaseForm
 		u.joinStatus.Hide()
-		u.joinErr.SetText(sentence(err.Error()))
+		u.joinErr.SetText(terminal.Sentence(err.Error()))
 		u.joinErr.Show()
 		u.setFormEnabled(true)
 		u.validate()
@@ -506,7 +506,7 @@ func (u *ui) show(e session.Event) {
 
 // end shows that the session is over: chat off, Close instead of Leave.
 func (u *ui) end(text string) {
-	text = sentence(text)
+	text = terminal.Sentence(text)
 	if u.phase == phaseEnded && sameSentence(text, u.endedText) {
 		return
 	}
@@ -531,9 +531,6 @@ func (u *ui) end(text string) {
 func sameSentence(a, b string) bool {
 	return strings.TrimRight(strings.TrimSpace(a), ".") == strings.TrimRight(strings.TrimSpace(b), ".")
 }
-
-// sentence makes a message a sentence, as the terminal does.
-func sentence(s string) string { return terminal.Sentence(s) }
 
 func (u *ui) setSendEnabled() {
 	if u.phase == phaseSession && strings.TrimSpace(u.chatEntry.Text) != "" {
@@ -581,7 +578,7 @@ func chatSegments(from, text string, private, mine bool) []widget.RichTextSegmen
 
 // addSystem adds a notice to the chat history, set apart from chat lines.
 func (u *ui) addSystem(text string) {
-	u.addLine([]widget.RichTextSegment{&widget.TextSegment{Text: sentence(text), Style: widget.RichTextStyle{
+	u.addLine([]widget.RichTextSegment{&widget.TextSegment{Text: terminal.Sentence(text), Style: widget.RichTextStyle{
 		Inline: true, TextStyle: fyne.TextStyle{Italic: true}, ColorName: theme.ColorNamePlaceHolder,
 	}}})
 }
